@@ -1,0 +1,448 @@
+//! The claims of a verified token.
+//!
+//! [`Claims`] exists only for tokens that passed every check: nothing outside this crate can
+//! build one. The standard Cognito claims are parsed once, during verification; the full JSON
+//! object (for `custom:*` attributes and anything else) is parsed on first use and kept.
+
+use std::fmt;
+use std::ops::Deref;
+use std::sync::{Arc, OnceLock};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use serde::de::{self, DeserializeOwned, Deserializer};
+use serde::{Deserialize, Serialize, Serializer};
+use serde_json::{Map, Value};
+
+use crate::error::{Error, ErrorKind};
+use crate::issuer::TokenUse;
+use crate::jwks::Jwk;
+
+/// The standard claims, as read from the payload before checks.
+#[derive(Deserialize)]
+pub(crate) struct StandardClaims {
+    #[serde(default)]
+    pub(crate) iss: Option<String>,
+    #[serde(default)]
+    pub(crate) sub: Option<String>,
+    #[serde(default)]
+    pub(crate) aud: Option<Audience>,
+    #[serde(default)]
+    pub(crate) client_id: Option<String>,
+    #[serde(default)]
+    pub(crate) token_use: Option<String>,
+    #[serde(default, deserialize_with = "numeric_date")]
+    pub(crate) exp: Option<u64>,
+    #[serde(default, deserialize_with = "numeric_date")]
+    pub(crate) nbf: Option<u64>,
+    #[serde(default, deserialize_with = "numeric_date")]
+    pub(crate) iat: Option<u64>,
+    #[serde(default, deserialize_with = "numeric_date")]
+    pub(crate) auth_time: Option<u64>,
+    #[serde(default)]
+    pub(crate) jti: Option<String>,
+    #[serde(default)]
+    pub(crate) origin_jti: Option<String>,
+    #[serde(default)]
+    pub(crate) username: Option<String>,
+    #[serde(default, rename = "cognito:username")]
+    pub(crate) cognito_username: Option<String>,
+    #[serde(default, rename = "cognito:groups")]
+    pub(crate) groups: Option<Vec<String>>,
+    #[serde(default)]
+    pub(crate) scope: Option<String>,
+    #[serde(default, deserialize_with = "lenient_string")]
+    pub(crate) email: Option<String>,
+    #[serde(default, deserialize_with = "lenient_bool")]
+    pub(crate) email_verified: Option<bool>,
+}
+
+/// `aud`: a string, or (outside Cognito ID tokens) an array of strings.
+#[derive(Deserialize, Debug)]
+#[serde(untagged)]
+pub(crate) enum Audience {
+    One(String),
+    Many(Vec<String>),
+}
+
+impl Audience {
+    pub(crate) fn as_slice(&self) -> &[String] {
+        match self {
+            Audience::One(one) => std::slice::from_ref(one),
+            Audience::Many(many) => many,
+        }
+    }
+}
+
+/// A NumericDate: a non-negative number of seconds, possibly fractional (rounded down).
+fn numeric_date<'de, D: Deserializer<'de>>(d: D) -> Result<Option<u64>, D::Error> {
+    let value = f64::deserialize(d)?;
+    if !value.is_finite() || value < 0.0 || value > 1e15 {
+        return Err(de::Error::custom("NumericDate out of range"));
+    }
+    #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+    Ok(Some(value.floor() as u64))
+}
+
+/// A string claim that a pre-token trigger may have turned into another type: anything but a
+/// string reads as absent.
+fn lenient_string<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+    Ok(match Value::deserialize(d)? {
+        Value::String(s) => Some(s),
+        _ => None,
+    })
+}
+
+/// `true`/`false`, or the strings `"true"`/`"false"` (moto and older pools send strings).
+fn lenient_bool<'de, D: Deserializer<'de>>(d: D) -> Result<Option<bool>, D::Error> {
+    Ok(match Value::deserialize(d)? {
+        Value::Bool(b) => Some(b),
+        Value::String(s) if s.eq_ignore_ascii_case("true") => Some(true),
+        Value::String(s) if s.eq_ignore_ascii_case("false") => Some(false),
+        _ => None,
+    })
+}
+
+/// A verified token: its checked standard claims and its payload.
+pub(crate) struct VerifiedToken {
+    pub(crate) std: StandardClaims,
+    pub(crate) sub: String,
+    pub(crate) exp: u64,
+    pub(crate) token_use: Option<TokenUse>,
+    pub(crate) payload: Box<str>,
+    raw: OnceLock<Map<String, Value>>,
+    /// The configured issuer (index into the verifier's issuers) and the key that verified it,
+    /// so a cached entry dies with its key.
+    pub(crate) issuer_index: usize,
+    pub(crate) key: Arc<Jwk>,
+}
+
+impl VerifiedToken {
+    pub(crate) fn new(
+        std: StandardClaims,
+        sub: String,
+        exp: u64,
+        token_use: Option<TokenUse>,
+        payload: Box<str>,
+        issuer_index: usize,
+        key: Arc<Jwk>,
+    ) -> Self {
+        VerifiedToken {
+            std,
+            sub,
+            exp,
+            token_use,
+            payload,
+            raw: OnceLock::new(),
+            issuer_index,
+            key,
+        }
+    }
+
+    fn raw(&self) -> &Map<String, Value> {
+        // The payload was parsed as a JSON object during verification, so this cannot fail;
+        // an empty map is the harmless answer if it somehow did.
+        self.raw
+            .get_or_init(|| serde_json::from_str(&self.payload).unwrap_or_default())
+    }
+}
+
+/// The claims of a verified token, with the application's own typed part `T`.
+///
+/// Standard Cognito claims have accessors; `custom:*` attributes are read with
+/// [`custom`](Claims::custom); anything else with [`get`](Claims::get) or [`raw`](Claims::raw).
+/// `T` is deserialized from the same payload (see [`Claims::with`]) and reachable through
+/// `Deref` or [`extra`](Claims::extra). Cloning is cheap: the verified data is shared.
+///
+/// `Serialize` writes the token's full payload as a JSON object.
+pub struct Claims<T = ()> {
+    token: Arc<VerifiedToken>,
+    extra: T,
+}
+
+impl Claims<()> {
+    pub(crate) fn from_verified(token: Arc<VerifiedToken>) -> Self {
+        Claims { token, extra: () }
+    }
+}
+
+impl<T> Claims<T> {
+    pub(crate) fn verified(&self) -> &Arc<VerifiedToken> {
+        &self.token
+    }
+
+    /// Deserializes the application's claim type `U` from the verified payload.
+    ///
+    /// # Errors
+    /// [`ErrorKind::ClaimsType`] when the payload does not fit `U`. That is a server-side bug
+    /// (the type does not match what the pool issues), so adapters answer it with a 500.
+    pub fn with<U: DeserializeOwned>(self) -> Result<Claims<U>, Error> {
+        let extra = serde_json::from_str(&self.token.payload)
+            .map_err(|e| Error::with_source(ErrorKind::ClaimsType, e))?;
+        Ok(Claims {
+            token: self.token,
+            extra,
+        })
+    }
+
+    /// The application's typed claims.
+    pub fn extra(&self) -> &T {
+        &self.extra
+    }
+
+    /// Takes the application's typed claims out.
+    pub fn into_extra(self) -> T {
+        self.extra
+    }
+
+    /// `sub`: the user's stable, unique id (for machine tokens, the app client).
+    #[must_use]
+    pub fn sub(&self) -> &str {
+        &self.token.sub
+    }
+
+    /// `iss`.
+    #[must_use]
+    pub fn issuer(&self) -> &str {
+        self.token.std.iss.as_deref().unwrap_or_default()
+    }
+
+    /// `token_use`: always present on Cognito tokens, `None` for other OIDC issuers.
+    #[must_use]
+    pub fn token_use(&self) -> Option<TokenUse> {
+        self.token.token_use
+    }
+
+    /// The user name: `cognito:username` in ID tokens, `username` in access tokens. `None` for
+    /// machine-to-machine access tokens.
+    #[must_use]
+    pub fn username(&self) -> Option<&str> {
+        let std = &self.token.std;
+        std.cognito_username.as_deref().or(std.username.as_deref())
+    }
+
+    /// Whether this is a machine-to-machine access token (client credentials: no user).
+    #[must_use]
+    pub fn is_machine(&self) -> bool {
+        self.token.token_use == Some(TokenUse::Access) && self.username().is_none()
+    }
+
+    /// The app client the token was issued to: `client_id` of an access token, `aud` of an ID
+    /// token.
+    #[must_use]
+    pub fn client_id(&self) -> Option<&str> {
+        let std = &self.token.std;
+        std.client_id
+            .as_deref()
+            .or_else(|| match (&std.aud, self.token.token_use) {
+                (Some(Audience::One(aud)), Some(TokenUse::Id)) => Some(aud.as_str()),
+                _ => None,
+            })
+    }
+
+    /// `aud`, as a list (empty when absent).
+    #[must_use]
+    pub fn audience(&self) -> &[String] {
+        self.token.std.aud.as_ref().map_or(&[], Audience::as_slice)
+    }
+
+    /// `cognito:groups` (empty when absent).
+    #[must_use]
+    pub fn groups(&self) -> &[String] {
+        self.token.std.groups.as_deref().unwrap_or_default()
+    }
+
+    /// Whether `cognito:groups` contains `group`.
+    #[must_use]
+    pub fn in_group(&self, group: &str) -> bool {
+        self.groups().iter().any(|g| g == group)
+    }
+
+    /// The scopes of `scope`, split on spaces (none when absent).
+    pub fn scopes(&self) -> std::str::SplitAsciiWhitespace<'_> {
+        self.token
+            .std
+            .scope
+            .as_deref()
+            .unwrap_or_default()
+            .split_ascii_whitespace()
+    }
+
+    /// Whether `scope` contains `scope`.
+    #[must_use]
+    pub fn has_scope(&self, scope: &str) -> bool {
+        self.scopes().any(|s| s == scope)
+    }
+
+    /// `exp`.
+    #[must_use]
+    pub fn expires_at(&self) -> SystemTime {
+        at(self.token.exp)
+    }
+
+    /// `iat`.
+    #[must_use]
+    pub fn issued_at(&self) -> Option<SystemTime> {
+        self.token.std.iat.map(at)
+    }
+
+    /// `nbf`.
+    #[must_use]
+    pub fn not_before(&self) -> Option<SystemTime> {
+        self.token.std.nbf.map(at)
+    }
+
+    /// `auth_time`: when the user signed in (kept across refreshes).
+    #[must_use]
+    pub fn auth_time(&self) -> Option<SystemTime> {
+        self.token.std.auth_time.map(at)
+    }
+
+    /// `jti`.
+    #[must_use]
+    pub fn jti(&self) -> Option<&str> {
+        self.token.std.jti.as_deref()
+    }
+
+    /// `origin_jti`: shared by all tokens of one refresh token; revocation works on it.
+    #[must_use]
+    pub fn origin_jti(&self) -> Option<&str> {
+        self.token.std.origin_jti.as_deref()
+    }
+
+    /// `email`, when it is a string.
+    #[must_use]
+    pub fn email(&self) -> Option<&str> {
+        self.token.std.email.as_deref()
+    }
+
+    /// `email_verified`, from a boolean or the strings `"true"`/`"false"`.
+    #[must_use]
+    pub fn email_verified(&self) -> Option<bool> {
+        self.token.std.email_verified
+    }
+
+    /// `identities`: the external providers linked to a federated user. Entries that are not
+    /// well-formed are left out.
+    #[must_use]
+    pub fn identities(&self) -> Vec<Identity> {
+        let value = match self.get("identities") {
+            Some(Value::String(text)) => serde_json::from_str(text).unwrap_or(Value::Null),
+            Some(value) => value.clone(),
+            None => return Vec::new(),
+        };
+        match value {
+            Value::Array(items) => items
+                .into_iter()
+                .filter_map(|item| serde_json::from_value(item).ok())
+                .collect(),
+            _ => Vec::new(),
+        }
+    }
+
+    /// A `custom:` attribute by its name without the prefix, when it is a string (Cognito
+    /// writes custom attributes as strings).
+    #[must_use]
+    pub fn custom(&self, name: &str) -> Option<&str> {
+        self.custom_value(name).and_then(Value::as_str)
+    }
+
+    /// A `custom:` attribute by its name without the prefix, whatever its JSON type.
+    #[must_use]
+    pub fn custom_value(&self, name: &str) -> Option<&Value> {
+        self.token
+            .raw()
+            .iter()
+            .find(|(key, _)| key.strip_prefix("custom:") == Some(name))
+            .map(|(_, value)| value)
+    }
+
+    /// Any claim by its full name.
+    #[must_use]
+    pub fn get(&self, name: &str) -> Option<&Value> {
+        self.token.raw().get(name)
+    }
+
+    /// The whole payload.
+    #[must_use]
+    pub fn raw(&self) -> &Map<String, Value> {
+        self.token.raw()
+    }
+}
+
+fn at(seconds: u64) -> SystemTime {
+    UNIX_EPOCH + Duration::from_secs(seconds)
+}
+
+impl<T> Deref for Claims<T> {
+    type Target = T;
+
+    fn deref(&self) -> &T {
+        &self.extra
+    }
+}
+
+impl<T: Clone> Clone for Claims<T> {
+    fn clone(&self) -> Self {
+        Claims {
+            token: Arc::clone(&self.token),
+            extra: self.extra.clone(),
+        }
+    }
+}
+
+impl<T> fmt::Debug for Claims<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Claims")
+            .field("sub", &self.sub())
+            .field("iss", &self.issuer())
+            .field("token_use", &self.token_use())
+            .field("username", &self.username())
+            .field("client_id", &self.client_id())
+            .field("groups", &self.groups())
+            .field("exp", &self.token.exp)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<T> Serialize for Claims<T> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        self.raw().serialize(serializer)
+    }
+}
+
+/// One entry of `identities`: an external provider linked to the user.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[non_exhaustive]
+pub struct Identity {
+    /// The user's id at the provider.
+    #[serde(rename = "userId")]
+    pub user_id: String,
+    /// The provider's name in the pool (e.g. `Google`, or a SAML provider's name).
+    #[serde(rename = "providerName")]
+    pub provider_name: String,
+    /// The provider's type (`Google`, `Facebook`, `SAML`, `OIDC`, …).
+    #[serde(rename = "providerType")]
+    pub provider_type: String,
+    /// The provider's issuer, when it has one.
+    #[serde(default)]
+    pub issuer: Option<String>,
+    /// Whether this is the primary identity (sent as the string `"true"`/`"false"`).
+    #[serde(default, deserialize_with = "lenient_bool_field")]
+    pub primary: bool,
+    /// When the link was made (`dateCreated`, sent as a string of Unix milliseconds).
+    #[serde(default, rename = "dateCreated", deserialize_with = "millis")]
+    pub date_created: Option<SystemTime>,
+}
+
+fn lenient_bool_field<'de, D: Deserializer<'de>>(d: D) -> Result<bool, D::Error> {
+    lenient_bool(d).map(|b| b.unwrap_or(false))
+}
+
+fn millis<'de, D: Deserializer<'de>>(d: D) -> Result<Option<SystemTime>, D::Error> {
+    let ms = match Value::deserialize(d)? {
+        Value::String(s) => s.parse::<u64>().ok(),
+        Value::Number(n) => n.as_u64(),
+        _ => None,
+    };
+    Ok(ms.map(|ms| UNIX_EPOCH + Duration::from_millis(ms)))
+}

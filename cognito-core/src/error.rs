@@ -1,0 +1,370 @@
+//! Errors: why a token was refused, and how an adapter should answer.
+//!
+//! Every refusal is one [`Error`] with an [`ErrorKind`] per failed check. The kind maps to an
+//! [`ErrorClass`], and the class decides the HTTP answer (status, `WWW-Authenticate` challenge,
+//! `Retry-After`) so that every adapter answers the same way. Messages are fixed strings: they
+//! never contain the token or any value taken from it.
+
+use std::borrow::Cow;
+use std::fmt;
+use std::time::Duration;
+
+use crate::require::Unmet;
+
+/// Why a token was not accepted, or why a request cannot be authorized.
+///
+/// Opaque on purpose: match on [`Error::kind`] or [`Error::class`]. `Display` gives a short,
+/// fixed description that is safe to show to a client.
+pub struct Error {
+    kind: ErrorKind,
+    source: Option<Box<dyn std::error::Error + Send + Sync + 'static>>,
+}
+
+/// The check that failed.
+///
+/// New checks add new kinds, so matches need a wildcard arm; [`ErrorKind::class`] is the stable
+/// grouping.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ErrorKind {
+    /// The request carried no token.
+    MissingToken,
+    /// The token is longer than the configured maximum.
+    TokenTooLong,
+    /// The token is not a compact JWS of three base64url segments of JSON objects.
+    Malformed,
+    /// A segment is base64url but not in its canonical form (padding, stray bits, other alphabet).
+    NonCanonicalEncoding,
+    /// The header or payload nests JSON deeper than the configured limit.
+    JsonTooDeep,
+    /// The header names an algorithm that is not accepted (`none`, `HS256`, anything but the
+    /// algorithm the issuer signs with).
+    UnsupportedAlgorithm,
+    /// The header has no `kid`.
+    MissingKeyId,
+    /// The header has a `crit` parameter; no critical extension is understood.
+    UnsupportedCriticalHeader,
+    /// The token's `iss` is not one of the configured issuers.
+    UnknownIssuer,
+    /// The issuer's key set has no key with the token's `kid`.
+    UnknownKeyId,
+    /// The key with the token's `kid` does not allow the token's algorithm.
+    KeyAlgorithmMismatch,
+    /// The signature does not verify.
+    InvalidSignature,
+    /// The token has expired (`exp`).
+    Expired,
+    /// The token is not valid yet (`nbf`).
+    NotYetValid,
+    /// A required claim is absent.
+    MissingClaim(&'static str),
+    /// A claim has the wrong JSON type or an impossible value.
+    InvalidClaim(&'static str),
+    /// `token_use` is neither `id` nor `access`.
+    InvalidTokenUse,
+    /// `token_use` is valid but not the one this verifier or route accepts.
+    WrongTokenUse,
+    /// The ID token's `aud`, or the access token's `client_id`, is not a configured app client
+    /// (or, for other OIDC issuers, `aud` names none of the configured audiences).
+    WrongClient,
+    /// The user-supplied check refused the token.
+    CheckFailed(Cow<'static, str>),
+    /// The token is valid but does not meet a requirement (group, scope, claim, token use).
+    RequirementNotMet(Unmet),
+    /// The issuer's keys could not be fetched and the token's key is not cached.
+    KeysUnavailable,
+    /// The verified claims do not deserialize into the application's claim type.
+    ClaimsType,
+    /// The verifier or the adapter is not configured for this request.
+    Misconfigured(Cow<'static, str>),
+}
+
+/// How an adapter must answer an [`Error`]: the grouping of DESIGN's status table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ErrorClass {
+    /// No token: 401 with a bare `Bearer` challenge.
+    MissingToken,
+    /// The token is malformed, forged, expired or not for this API: 401 `invalid_token`.
+    InvalidToken,
+    /// The token is valid but a requirement failed: 403 `insufficient_scope`.
+    RequirementNotMet,
+    /// The keys needed to decide are unavailable: 503 with `Retry-After`.
+    KeysUnavailable,
+    /// Server-side misconfiguration: 500.
+    Misconfigured,
+}
+
+impl ErrorClass {
+    /// The HTTP status code for this class.
+    #[must_use]
+    pub const fn status(self) -> u16 {
+        match self {
+            ErrorClass::MissingToken | ErrorClass::InvalidToken => 401,
+            ErrorClass::RequirementNotMet => 403,
+            ErrorClass::KeysUnavailable => 503,
+            ErrorClass::Misconfigured => 500,
+        }
+    }
+
+    /// The RFC 6750 `error` code of the challenge, if the class has one.
+    #[must_use]
+    pub const fn error_code(self) -> Option<&'static str> {
+        match self {
+            ErrorClass::InvalidToken => Some("invalid_token"),
+            ErrorClass::RequirementNotMet => Some("insufficient_scope"),
+            _ => None,
+        }
+    }
+}
+
+/// How long a client is told to wait after a 503 (`Retry-After`, in seconds).
+pub const RETRY_AFTER_SECS: u64 = 10;
+
+impl ErrorKind {
+    /// The class that decides the HTTP answer.
+    #[must_use]
+    pub fn class(&self) -> ErrorClass {
+        match self {
+            ErrorKind::MissingToken => ErrorClass::MissingToken,
+            ErrorKind::RequirementNotMet(_) => ErrorClass::RequirementNotMet,
+            ErrorKind::KeysUnavailable => ErrorClass::KeysUnavailable,
+            ErrorKind::ClaimsType | ErrorKind::Misconfigured(_) => ErrorClass::Misconfigured,
+            _ => ErrorClass::InvalidToken,
+        }
+    }
+
+    /// A short fixed description, safe to show to a client.
+    #[must_use]
+    pub fn description(&self) -> Cow<'static, str> {
+        let text: &'static str = match self {
+            ErrorKind::MissingToken => "no bearer token",
+            ErrorKind::TokenTooLong => "the token is too long",
+            ErrorKind::Malformed => "the token is malformed",
+            ErrorKind::NonCanonicalEncoding => "the token is not canonically encoded",
+            ErrorKind::JsonTooDeep => "the token nests JSON too deeply",
+            ErrorKind::UnsupportedAlgorithm => "the token algorithm is not accepted",
+            ErrorKind::MissingKeyId => "the token has no key id",
+            ErrorKind::UnsupportedCriticalHeader => "the token has an unsupported critical header",
+            ErrorKind::UnknownIssuer => "the token issuer is not accepted",
+            ErrorKind::UnknownKeyId => "the token key is unknown",
+            ErrorKind::KeyAlgorithmMismatch => "the token algorithm does not match its key",
+            ErrorKind::InvalidSignature => "the token signature is invalid",
+            ErrorKind::Expired => "the token has expired",
+            ErrorKind::NotYetValid => "the token is not valid yet",
+            ErrorKind::MissingClaim(name) => return format!("the token has no {name} claim").into(),
+            ErrorKind::InvalidClaim(name) => {
+                return format!("the token {name} claim is invalid").into();
+            }
+            ErrorKind::InvalidTokenUse => "the token use is invalid",
+            ErrorKind::WrongTokenUse => "the token use is not accepted here",
+            ErrorKind::WrongClient => "the token was issued to another client",
+            ErrorKind::CheckFailed(reason) => return reason.clone(),
+            ErrorKind::RequirementNotMet(unmet) => return unmet.to_string().into(),
+            ErrorKind::KeysUnavailable => "the signing keys are unavailable",
+            ErrorKind::ClaimsType => "the token claims do not fit the application's claim type",
+            ErrorKind::Misconfigured(what) => return what.clone(),
+        };
+        Cow::Borrowed(text)
+    }
+}
+
+impl Error {
+    pub(crate) fn new(kind: ErrorKind) -> Self {
+        Error { kind, source: None }
+    }
+
+    pub(crate) fn with_source(
+        kind: ErrorKind,
+        source: impl Into<Box<dyn std::error::Error + Send + Sync + 'static>>,
+    ) -> Self {
+        Error {
+            kind,
+            source: Some(source.into()),
+        }
+    }
+
+    /// The error for a request that carried no token; adapters use it.
+    #[must_use]
+    pub fn missing_token() -> Self {
+        Error::new(ErrorKind::MissingToken)
+    }
+
+    /// An error for an adapter that cannot serve the request (for example, the auth layer is
+    /// missing in front of an extractor). `what` is shown to the developer, so keep it fixed.
+    #[must_use]
+    pub fn misconfigured(what: impl Into<Cow<'static, str>>) -> Self {
+        Error::new(ErrorKind::Misconfigured(what.into()))
+    }
+
+    /// The failed check.
+    #[must_use]
+    pub fn kind(&self) -> &ErrorKind {
+        &self.kind
+    }
+
+    /// The class that decides the HTTP answer.
+    #[must_use]
+    pub fn class(&self) -> ErrorClass {
+        self.kind.class()
+    }
+
+    /// The HTTP status an adapter answers with.
+    #[must_use]
+    pub fn status(&self) -> u16 {
+        self.class().status()
+    }
+
+    /// The `WWW-Authenticate` header value for this error (RFC 6750), or `None` when the answer
+    /// carries no challenge (503, 500).
+    ///
+    /// `realm` must not contain `"` or `\`; adapters validate it when they are configured.
+    #[must_use]
+    pub fn www_authenticate(&self, realm: &str) -> Option<String> {
+        let class = self.class();
+        let mut value = format!("Bearer realm=\"{realm}\"");
+        match class {
+            ErrorClass::MissingToken => {}
+            ErrorClass::InvalidToken | ErrorClass::RequirementNotMet => {
+                value.push_str(", error=\"");
+                value.push_str(class.error_code().unwrap_or_default());
+                value.push_str("\", error_description=\"");
+                value.push_str(&self.kind.description());
+                value.push('"');
+                if let ErrorKind::RequirementNotMet(unmet) = &self.kind
+                    && let Some(scopes) = unmet.scope_hint()
+                {
+                    value.push_str(", scope=\"");
+                    value.push_str(&scopes);
+                    value.push('"');
+                }
+            }
+            _ => return None,
+        }
+        Some(value)
+    }
+
+    /// How long the client should wait before retrying (`Retry-After`), for 503 answers.
+    #[must_use]
+    pub fn retry_after(&self) -> Option<Duration> {
+        match self.class() {
+            ErrorClass::KeysUnavailable => Some(Duration::from_secs(RETRY_AFTER_SECS)),
+            _ => None,
+        }
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.kind.description())
+    }
+}
+
+impl fmt::Debug for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut d = f.debug_struct("Error");
+        d.field("kind", &self.kind);
+        if let Some(source) = &self.source {
+            d.field("source", source);
+        }
+        d.finish()
+    }
+}
+
+impl std::error::Error for Error {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        self.source
+            .as_deref()
+            .map(|e| e as &(dyn std::error::Error + 'static))
+    }
+}
+
+impl From<ErrorKind> for Error {
+    fn from(kind: ErrorKind) -> Self {
+        Error::new(kind)
+    }
+}
+
+impl From<Unmet> for Error {
+    fn from(unmet: Unmet) -> Self {
+        Error::new(ErrorKind::RequirementNotMet(unmet))
+    }
+}
+
+/// A configuration value that cannot work, found while the configuration is built.
+///
+/// Names the setting (`field`) and says what is wrong with it. Never raised per request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConfigError {
+    field: &'static str,
+    reason: Cow<'static, str>,
+}
+
+impl ConfigError {
+    pub(crate) fn new(field: &'static str, reason: impl Into<Cow<'static, str>>) -> Self {
+        ConfigError {
+            field,
+            reason: reason.into(),
+        }
+    }
+
+    /// The setting that is wrong, e.g. `"pool_id"` or `"jwks_url"`.
+    #[must_use]
+    pub fn field(&self) -> &'static str {
+        self.field
+    }
+
+    /// What is wrong with it.
+    #[must_use]
+    pub fn reason(&self) -> &str {
+        &self.reason
+    }
+}
+
+impl fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "invalid `{}`: {}", self.field, self.reason)
+    }
+}
+
+impl std::error::Error for ConfigError {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn classes_map_to_the_design_status_table() {
+        assert_eq!(Error::missing_token().status(), 401);
+        assert_eq!(Error::new(ErrorKind::Expired).status(), 401);
+        assert_eq!(Error::new(ErrorKind::WrongTokenUse).status(), 401);
+        assert_eq!(Error::new(ErrorKind::KeysUnavailable).status(), 503);
+        assert_eq!(Error::misconfigured("x").status(), 500);
+        assert_eq!(Error::new(ErrorKind::ClaimsType).status(), 500);
+    }
+
+    #[test]
+    fn missing_token_challenge_has_no_error_code() {
+        let challenge = Error::missing_token().www_authenticate("api").unwrap();
+        assert_eq!(challenge, "Bearer realm=\"api\"");
+    }
+
+    #[test]
+    fn invalid_token_challenge_names_error_and_fixed_description() {
+        let challenge = Error::new(ErrorKind::Expired)
+            .www_authenticate("api")
+            .unwrap();
+        assert_eq!(
+            challenge,
+            "Bearer realm=\"api\", error=\"invalid_token\", error_description=\"the token has expired\""
+        );
+    }
+
+    #[test]
+    fn keys_unavailable_has_retry_after_and_no_challenge() {
+        let err = Error::new(ErrorKind::KeysUnavailable);
+        assert_eq!(err.www_authenticate("api"), None);
+        assert_eq!(err.retry_after(), Some(Duration::from_secs(RETRY_AFTER_SECS)));
+        assert_eq!(Error::new(ErrorKind::Expired).retry_after(), None);
+    }
+}

@@ -1,0 +1,82 @@
+//! Amazon Cognito token verification, claims and authorization rules, with no web framework.
+//!
+//! This crate answers one question for the adapters (`cognito-tower`, `cognito-axum`,
+//! `cognito-actix`): *is this a valid token from this user pool, for this app, and what does it
+//! say?* It is also usable on its own.
+//!
+//! ```
+//! # #[cfg(feature = "test-util")]
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! use cognito_core::test_util::LocalIssuer;
+//! use cognito_core::{Require, Verifier};
+//!
+//! // A local issuer: RSA keys, a JWKS endpoint on 127.0.0.1, Cognito-shaped tokens.
+//! let issuer = LocalIssuer::start()?;
+//! let verifier = Verifier::from(issuer.user_pool());
+//!
+//! let token = issuer.id_token().username("alice").groups(["admin"]).sign();
+//! let claims = verifier.verify(&token).await?;
+//! assert_eq!(claims.username(), Some("alice"));
+//! assert!(Require::group("admin").check(&claims).is_ok());
+//!
+//! let expired = issuer.id_token().expired().sign();
+//! assert_eq!(verifier.verify(&expired).await.unwrap_err().status(), 401);
+//! # Ok(())
+//! # }
+//! # #[cfg(not(feature = "test-util"))]
+//! # fn main() {}
+//! ```
+//!
+//! # What is guaranteed
+//!
+//! These hold for every configuration and cannot be turned off:
+//!
+//! - **Fail closed.** Every error, timeout and misconfiguration refuses the token.
+//! - **Algorithms are pinned by the key.** `none`, `HS*` and any algorithm other than the
+//!   key's are refused; RSA keys under 2048 bits are refused; a `crit` header is refused;
+//!   `jku`, `x5u` and `jwk` headers are ignored.
+//! - **`iss` only selects.** A token's issuer is compared exactly with the configured ones; it
+//!   never names a URL to fetch, and an unknown issuer is refused without network I/O.
+//! - **App client and token use.** Cognito ID tokens are checked on `aud`, access tokens on
+//!   `client_id`; `token_use` must be `id` or `access`. Skipping the client check takes
+//!   `any_client()`, by name.
+//! - **Bounded.** Token length, JSON depth, JWKS body size and fetch time, and cache size all
+//!   have limits.
+//! - **No secrets in output.** Tokens appear in no log, `Debug` output or error message.
+//!
+//! # Features
+//!
+//! - `aws-lc` (default): signatures verified with aws-lc-rs.
+//! - `rust-crypto`: signatures verified with the RustCrypto `rsa` crate instead. Exactly one of
+//!   the two must be enabled; both or neither is a compile error.
+//! - `test-util`: [`test_util::LocalIssuer`], a local issuer for tests and examples.
+
+#![cfg_attr(docsrs, feature(doc_cfg))]
+
+mod cache;
+mod claims;
+mod clock;
+mod crypto;
+mod error;
+mod issuer;
+mod jwks;
+mod jws;
+mod require;
+mod verifier;
+
+#[cfg(feature = "test-util")]
+pub mod test_util;
+
+pub use claims::{Claims, Identity};
+pub use clock::{Clock, ManualClock};
+pub use crypto::{MAX_RSA_BITS, MIN_RSA_BITS};
+pub use error::{ConfigError, Error, ErrorClass, ErrorKind, RETRY_AFTER_SECS};
+pub use issuer::{AllowedTokenUse, ClientChosen, NoClient, OidcIssuer, TokenUse, UserPool};
+pub use jwks::{Jwks, SkippedKey};
+pub use require::{Require, Unmet};
+pub use verifier::{
+    DEFAULT_CACHE_CAPACITY, DEFAULT_JWKS_CONNECT_TIMEOUT, DEFAULT_JWKS_COOLDOWN,
+    DEFAULT_JWKS_TIMEOUT, DEFAULT_MAX_JSON_DEPTH, DEFAULT_MAX_JWKS_SIZE, DEFAULT_MAX_TOKEN_LEN,
+    MAX_LEEWAY, RefreshHandle, Verifier, VerifierBuilder,
+};
