@@ -505,24 +505,21 @@ fn parse_pool_id(pool_id: &str) -> Result<&str, ConfigError> {
     }
     if !is_region(region) {
         return Err(bad(
-            "the part before `_` must be an AWS region such as `eu-west-1`",
+            "the part before `_` must be a region such as `eu-west-1`",
         ));
     }
     Ok(region)
 }
 
-/// `{letters}(-{letters})+-{digits}`, e.g. `us-east-1`, `us-gov-west-1`, `ap-southeast-2`.
+/// Lowercase letters, digits and `-`, starting with a letter: `us-east-1`, `us-gov-west-1`, and
+/// the `local` region of cognito-local. Enough to keep the region from changing the shape of the
+/// URLs built from it.
 fn is_region(region: &str) -> bool {
-    let parts: Vec<&str> = region.split('-').collect();
-    let Some((number, words)) = parts.split_last() else {
-        return false;
-    };
-    words.len() >= 2
-        && !number.is_empty()
-        && number.bytes().all(|b| b.is_ascii_digit())
-        && words
-            .iter()
-            .all(|w| !w.is_empty() && w.bytes().all(|b| b.is_ascii_lowercase()))
+    region.len() <= 32
+        && region.starts_with(|c: char| c.is_ascii_lowercase())
+        && region
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
 }
 
 fn validate_client_id(client_id: &str) -> Result<(), ConfigError> {
@@ -607,14 +604,17 @@ mod tests {
             "eu-west-1_",
             "eu-west-1_ab/c",
             "EU-WEST-1_abc",
-            "eu_abc",
             "evil.com/x_abc",
-            "eu-west-x_abc",
+            "eu west_abc",
+            "-eu_abc",
         ] {
             let err = UserPool::new(bad).unwrap_err();
             assert_eq!(err.field(), "pool_id", "{bad}");
         }
         assert!(UserPool::new("us-gov-west-1_abc123").is_ok());
+        // The emulators' pool ids: moto's long hex suffix, cognito-local's `local` region.
+        assert!(UserPool::new("us-east-1_0123456789abcdef0123456789abcdef").is_ok());
+        assert!(UserPool::new("local_4ZZ0rDyd").is_ok());
     }
 
     #[test]
