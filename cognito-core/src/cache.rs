@@ -56,7 +56,6 @@ impl TokenCache {
         self.cache.invalidate(token);
     }
 
-    #[cfg(test)]
     pub(crate) fn entry_count(&self) -> u64 {
         self.cache.run_pending_tasks();
         self.cache.entry_count()

@@ -379,6 +379,12 @@ impl Verifier {
             .flat_map(|i| i.spec.accepted_iss.iter().map(String::as_str))
     }
 
+    /// The number of verified tokens in the cache (0 without a cache), for metrics and tests.
+    #[must_use]
+    pub fn cached_tokens(&self) -> u64 {
+        self.inner.cache.as_ref().map_or(0, TokenCache::entry_count)
+    }
+
     fn run_check(&self, claims: &Claims) -> Result<(), Error> {
         match &self.inner.check {
             Some(check) => check(claims).map_err(|reason| {
