@@ -76,7 +76,7 @@ impl Audience {
 /// A NumericDate: a non-negative number of seconds, possibly fractional (rounded down).
 fn numeric_date<'de, D: Deserializer<'de>>(d: D) -> Result<Option<u64>, D::Error> {
     let value = f64::deserialize(d)?;
-    if !value.is_finite() || value < 0.0 || value > 1e15 {
+    if !(0.0..=1e15).contains(&value) {
         return Err(de::Error::custom("NumericDate out of range"));
     }
     #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]

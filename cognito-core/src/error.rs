@@ -152,7 +152,9 @@ impl ErrorKind {
             ErrorKind::InvalidSignature => "the token signature is invalid",
             ErrorKind::Expired => "the token has expired",
             ErrorKind::NotYetValid => "the token is not valid yet",
-            ErrorKind::MissingClaim(name) => return format!("the token has no {name} claim").into(),
+            ErrorKind::MissingClaim(name) => {
+                return format!("the token has no {name} claim").into();
+            }
             ErrorKind::InvalidClaim(name) => {
                 return format!("the token {name} claim is invalid").into();
             }
@@ -364,7 +366,10 @@ mod tests {
     fn keys_unavailable_has_retry_after_and_no_challenge() {
         let err = Error::new(ErrorKind::KeysUnavailable);
         assert_eq!(err.www_authenticate("api"), None);
-        assert_eq!(err.retry_after(), Some(Duration::from_secs(RETRY_AFTER_SECS)));
+        assert_eq!(
+            err.retry_after(),
+            Some(Duration::from_secs(RETRY_AFTER_SECS))
+        );
         assert_eq!(Error::new(ErrorKind::Expired).retry_after(), None);
     }
 }

@@ -405,8 +405,7 @@ impl<C> OidcIssuer<C> {
     /// # Errors
     /// `audience` when it is empty, longer than 1024 bytes or contains control characters.
     pub fn audience(self, audience: &str) -> Result<OidcIssuer<ClientChosen>, ConfigError> {
-        if audience.is_empty() || audience.len() > 1024 || audience.chars().any(char::is_control)
-        {
+        if audience.is_empty() || audience.len() > 1024 || audience.chars().any(char::is_control) {
             return Err(ConfigError::new(
                 "audience",
                 "must be 1 to 1024 characters without control characters",
@@ -544,13 +543,16 @@ pub(crate) fn validate_url(
     url: &str,
     allow_http: bool,
 ) -> Result<(), ConfigError> {
-    let parsed = reqwest::Url::parse(url)
-        .map_err(|_| ConfigError::new(field, "not an absolute URL"))?;
+    let parsed =
+        reqwest::Url::parse(url).map_err(|_| ConfigError::new(field, "not an absolute URL"))?;
     let host = parsed
         .host_str()
         .ok_or_else(|| ConfigError::new(field, "the URL has no host"))?;
     if !parsed.username().is_empty() || parsed.password().is_some() {
-        return Err(ConfigError::new(field, "credentials in the URL are not allowed"));
+        return Err(ConfigError::new(
+            field,
+            "credentials in the URL are not allowed",
+        ));
     }
     match parsed.scheme() {
         "https" => Ok(()),
@@ -631,13 +633,19 @@ mod tests {
     #[test]
     fn plain_http_is_refused_unless_loopback_or_opted_in() {
         let pool = UserPool::new("us-east-1_abc").unwrap();
-        let err = pool.clone().jwks_url("http://keys.example.com/jwks").unwrap_err();
+        let err = pool
+            .clone()
+            .jwks_url("http://keys.example.com/jwks")
+            .unwrap_err();
         assert_eq!(err.field(), "jwks_url");
         assert!(pool.clone().jwks_url("http://127.0.0.1:9/jwks").is_ok());
         assert!(pool.clone().jwks_url("http://[::1]:9/jwks").is_ok());
         assert!(pool.clone().issuer("http://localhost:9229/p").is_ok());
         assert_eq!(
-            pool.clone().issuer("http://emulator:9229/p").unwrap_err().field(),
+            pool.clone()
+                .issuer("http://emulator:9229/p")
+                .unwrap_err()
+                .field(),
             "issuer"
         );
         assert!(
@@ -655,7 +663,10 @@ mod tests {
     fn client_ids_are_validated() {
         let pool = UserPool::new("us-east-1_abc").unwrap();
         assert_eq!(pool.clone().client_id("").unwrap_err().field(), "client_id");
-        assert_eq!(pool.clone().client_id("a b").unwrap_err().field(), "client_id");
+        assert_eq!(
+            pool.clone().client_id("a b").unwrap_err().field(),
+            "client_id"
+        );
         assert!(pool.client_id("4h5j6k+_x").is_ok());
     }
 

@@ -5,8 +5,8 @@
 //! leaves the store, and a reused `kid` never keeps its old key material.
 
 use std::fmt;
-use std::sync::{Arc, OnceLock};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
 use arc_swap::ArcSwap;
@@ -251,7 +251,12 @@ impl Fetcher {
     }
 
     pub(crate) async fn fetch(&self, url: &str) -> Result<Jwks, FetchError> {
-        let mut response = self.client()?.get(url).send().await.map_err(FetchError::Http)?;
+        let mut response = self
+            .client()?
+            .get(url)
+            .send()
+            .await
+            .map_err(FetchError::Http)?;
         let status = response.status().as_u16();
         if status != 200 {
             return Err(FetchError::Status(status));
@@ -365,7 +370,9 @@ impl KeyStore {
         let at = clock
             .now()
             .duration_since(std::time::UNIX_EPOCH)
-            .map_or(1, |d| u64::try_from(d.as_nanos()).unwrap_or(u64::MAX).max(1));
+            .map_or(1, |d| {
+                u64::try_from(d.as_nanos()).unwrap_or(u64::MAX).max(1)
+            });
         self.last_ok.store(result.is_ok(), Ordering::Release);
         self.last_fetch.store(at, Ordering::Release);
         match result {
@@ -414,7 +421,10 @@ mod tests {
     #[test]
     fn document_without_keys_array_is_refused() {
         assert_eq!(Jwks::from_json("[]").unwrap_err().field(), "jwks");
-        assert_eq!(Jwks::from_json("{\"keys\":{}}").unwrap_err().field(), "jwks");
+        assert_eq!(
+            Jwks::from_json("{\"keys\":{}}").unwrap_err().field(),
+            "jwks"
+        );
         assert!(Jwks::from_json("{\"keys\":[]}").unwrap().is_empty());
     }
 

@@ -200,7 +200,10 @@ mod tests {
     fn segment_counts_other_than_three_are_malformed() {
         let t = token(r#"{"alg":"RS256","kid":"k"}"#, "{}");
         assert_eq!(parse_err(&format!("{t}.x")), ErrorKind::Malformed);
-        assert_eq!(parse_err(t.rsplit_once('.').unwrap().0), ErrorKind::Malformed);
+        assert_eq!(
+            parse_err(t.rsplit_once('.').unwrap().0),
+            ErrorKind::Malformed
+        );
         assert_eq!(parse_err(""), ErrorKind::Malformed);
     }
 

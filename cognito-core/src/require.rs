@@ -177,7 +177,9 @@ impl Require {
             Rule::TokenUse(token_use) => claims.token_use() == Some(*token_use),
             Rule::Predicate(_, check) => check(claims),
             Rule::And(a, b) => return a.first_failure(claims).or_else(|| b.first_failure(claims)),
-            Rule::Or(a, b) => a.first_failure(claims).is_none() || b.first_failure(claims).is_none(),
+            Rule::Or(a, b) => {
+                a.first_failure(claims).is_none() || b.first_failure(claims).is_none()
+            }
             Rule::Not(inner) => inner.first_failure(claims).is_some(),
         };
         (!holds).then_some(self)
@@ -227,11 +229,19 @@ impl fmt::Display for Require {
         };
         match &*self.0 {
             Rule::Groups(m, groups) => {
-                f.write_str(if groups.len() == 1 { "group " } else { "groups " })?;
+                f.write_str(if groups.len() == 1 {
+                    "group "
+                } else {
+                    "groups "
+                })?;
                 list(f, groups, if *m == Match::Any { " or " } else { " and " })
             }
             Rule::Scopes(m, scopes) => {
-                f.write_str(if scopes.len() == 1 { "scope " } else { "scopes " })?;
+                f.write_str(if scopes.len() == 1 {
+                    "scope "
+                } else {
+                    "scopes "
+                })?;
                 list(f, scopes, if *m == Match::Any { " or " } else { " and " })
             }
             Rule::ClaimEquals(name, value) => write!(f, "claim {name} equal to {value}"),
@@ -311,6 +321,8 @@ impl fmt::Debug for Unmet {
         write!(f, "Unmet({})", self.0)
     }
 }
+
+impl std::error::Error for Unmet {}
 
 impl PartialEq for Unmet {
     fn eq(&self, other: &Self) -> bool {

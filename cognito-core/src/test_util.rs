@@ -75,11 +75,17 @@ impl SigningKey {
         let pkcs1 = generate_pkcs1_der()?;
         let (n, e) = der::rsa_public_components(&pkcs1)
             .ok_or_else(|| std::io::Error::other("generated key is not PKCS#1"))?;
+        // DER integers carry a leading zero byte when the top bit is set; JWK values are the
+        // minimal big-endian octets (RFC 7518 §6.3.1).
+        let minimal = |bytes: Vec<u8>| -> Vec<u8> {
+            let start = bytes.iter().position(|&b| b != 0).unwrap_or(bytes.len());
+            bytes[start..].to_vec()
+        };
         Ok(SigningKey {
             kid,
             encoding: EncodingKey::from_rsa_der(&pkcs1),
-            n,
-            e,
+            n: minimal(n),
+            e: minimal(e),
         })
     }
 
@@ -404,6 +410,7 @@ impl TokenBuilder {
     }
 
     /// The `sub`.
+    #[allow(clippy::should_implement_trait)] // named after the claim, not subtraction
     pub fn sub(mut self, sub: impl Into<String>) -> Self {
         self.sub = Some(sub.into());
         self
@@ -546,10 +553,10 @@ impl TokenBuilder {
                 claims.insert("client_id".into(), json!(self.client_id));
                 claims.insert("username".into(), json!(self.username));
                 claims.insert("version".into(), json!(2));
-                let scope = self
-                    .scopes
-                    .as_ref()
-                    .map_or_else(|| "aws.cognito.signin.user.admin".to_owned(), |s| s.join(" "));
+                let scope = self.scopes.as_ref().map_or_else(
+                    || "aws.cognito.signin.user.admin".to_owned(),
+                    |s| s.join(" "),
+                );
                 claims.insert("scope".into(), json!(scope));
             }
         }
@@ -589,9 +596,11 @@ impl TokenBuilder {
             STRICT_B64.encode(Value::Object(claims).to_string())
         );
         let signature = match self.signer {
-            Signer::Active | Signer::Other => {
-                jsonwebtoken::crypto::sign(signing_input.as_bytes(), &key.encoding, Algorithm::RS256)
-            }
+            Signer::Active | Signer::Other => jsonwebtoken::crypto::sign(
+                signing_input.as_bytes(),
+                &key.encoding,
+                Algorithm::RS256,
+            ),
             Signer::AlgNone => Ok(String::new()),
             Signer::HmacWithPublicKey => jsonwebtoken::crypto::sign(
                 signing_input.as_bytes(),
@@ -626,7 +635,9 @@ fn derived_sub(pool_id: &str, username: &str) -> String {
             .bytes()
             .chain([0])
             .chain(username.bytes())
-            .fold(seed, |h, b| (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3))
+            .fold(seed, |h, b| {
+                (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+            })
     };
     let (a, b) = (hash(0xcbf2_9ce4_8422_2325), hash(0x6c62_272e_07bb_0142));
     format!(
@@ -795,7 +806,10 @@ mod server {
             JwksBehaviour::Garbage => respond(StatusCode::OK, "<html>not a key set".into()),
             JwksBehaviour::Oversized => {
                 let padding = "x".repeat(2 * 1024 * 1024);
-                respond(StatusCode::OK, format!("{{\"keys\":[],\"pad\":\"{padding}\"}}"))
+                respond(
+                    StatusCode::OK,
+                    format!("{{\"keys\":[],\"pad\":\"{padding}\"}}"),
+                )
             }
             JwksBehaviour::Stall => {
                 std::future::pending::<()>().await;
@@ -831,8 +845,8 @@ mod tests {
     #[test]
     fn generated_key_round_trips_through_der() {
         let key = SigningKey::generate("k".into()).unwrap();
-        let n = key.n.iter().skip_while(|&&b| b == 0).count();
-        assert_eq!(n, 256);
+        assert_eq!(key.n.len(), 256);
+        assert!(key.n[0] >= 0x80, "a 2048-bit modulus fills 256 bytes");
         assert_eq!(key.e, [1, 0, 1]);
     }
 }

@@ -11,7 +11,9 @@ use crate::cache::TokenCache;
 use crate::claims::{Audience, Claims, StandardClaims, VerifiedToken};
 use crate::clock::{Clock, unix_seconds};
 use crate::error::{ConfigError, Error, ErrorKind};
-use crate::issuer::{ClaimRules, ClientChosen, IssuerSpec, KeySource, OidcIssuer, TokenUse, UserPool};
+use crate::issuer::{
+    ClaimRules, ClientChosen, IssuerSpec, KeySource, OidcIssuer, TokenUse, UserPool,
+};
 use crate::jwks::{FetchSettings, Fetcher, Jwks, KeyStore};
 use crate::jws::{self, Limits};
 
@@ -190,12 +192,18 @@ impl VerifierBuilder {
     /// - `jwks_timeouts`: zero.
     pub fn build(self) -> Result<Verifier, ConfigError> {
         if self.specs.is_empty() {
-            return Err(ConfigError::new("issuers", "no user pool or issuer configured"));
+            return Err(ConfigError::new(
+                "issuers",
+                "no user pool or issuer configured",
+            ));
         }
         let mut seen: Vec<&str> = Vec::new();
         for iss in self.specs.iter().flat_map(|s| &s.accepted_iss) {
             if seen.contains(&iss.as_str()) {
-                return Err(ConfigError::new("issuers", "two issuers have the same `iss`"));
+                return Err(ConfigError::new(
+                    "issuers",
+                    "two issuers have the same `iss`",
+                ));
             }
             seen.push(iss);
         }
@@ -426,7 +434,10 @@ impl Verifier {
         if is_expired(exp, now, inner.leeway) {
             return Err(ErrorKind::Expired.into());
         }
-        if std.nbf.is_some_and(|nbf| now.saturating_add(inner.leeway) < nbf) {
+        if std
+            .nbf
+            .is_some_and(|nbf| now.saturating_add(inner.leeway) < nbf)
+        {
             return Err(ErrorKind::NotYetValid.into());
         }
         let sub = std.sub.take().ok_or(ErrorKind::MissingClaim("sub"))?;

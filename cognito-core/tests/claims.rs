@@ -134,7 +134,11 @@ async fn access_token_groups_are_read_like_id_token_groups() {
 async fn scopes_are_split_on_spaces_and_has_scope_matches_whole_scopes() {
     let token = ISSUER
         .access_token()
-        .scopes(["openid", "reports/read", "https://api.example.com/orders.write"])
+        .scopes([
+            "openid",
+            "reports/read",
+            "https://api.example.com/orders.write",
+        ])
         .sign();
     let claims = verify(&token).await;
 
@@ -164,10 +168,7 @@ async fn default_access_token_scope_is_the_cognito_user_admin_scope() {
 
 #[tokio::test]
 async fn repeated_spaces_in_scope_yield_no_empty_scopes() {
-    let token = ISSUER
-        .access_token()
-        .claim("scope", "  a   b ")
-        .sign();
+    let token = ISSUER.access_token().claim("scope", "  a   b ").sign();
     let claims = verify(&token).await;
     assert_eq!(claims.scopes().collect::<Vec<_>>(), ["a", "b"]);
 }
@@ -222,10 +223,7 @@ async fn optional_dates_are_none_when_absent() {
 #[tokio::test]
 async fn fractional_numeric_dates_are_rounded_down() {
     let (_, secs) = a_minute_ago();
-    let token = ISSUER
-        .id_token()
-        .claim("iat", secs as f64 + 0.75)
-        .sign();
+    let token = ISSUER.id_token().claim("iat", secs as f64 + 0.75).sign();
     let claims = verify(&token).await;
     assert_eq!(
         claims.issued_at(),
@@ -419,7 +417,12 @@ async fn malformed_identity_entries_are_left_out() {
 
 #[tokio::test]
 async fn identities_are_empty_when_absent_or_not_a_list() {
-    assert!(verify(&ISSUER.id_token().sign()).await.identities().is_empty());
+    assert!(
+        verify(&ISSUER.id_token().sign())
+            .await
+            .identities()
+            .is_empty()
+    );
     for sent in [json!("not json"), json!({"userId": "1"}), json!(3)] {
         let token = ISSUER.id_token().claim("identities", sent.clone()).sign();
         assert!(
@@ -601,7 +604,10 @@ async fn with_converts_verified_claims_to_the_application_type() {
     let claims = verify(&token).await;
     let sub = claims.sub().to_owned();
 
-    let typed = claims.clone().with::<MyAttrs>().expect("claims fit MyAttrs");
+    let typed = claims
+        .clone()
+        .with::<MyAttrs>()
+        .expect("claims fit MyAttrs");
     assert_eq!(typed.department, "ops");
     assert_eq!(typed.sub(), sub);
 

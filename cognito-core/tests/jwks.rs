@@ -121,7 +121,11 @@ async fn cooldown_prevents_a_second_fetch() {
     assert_eq!(issuer.jwks_requests(), 1, "no fetch within the cooldown");
     past_cooldown(&clock);
     assert_eq!(kind(&verifier, &forged).await, ErrorKind::UnknownKeyId);
-    assert_eq!(issuer.jwks_requests(), 2, "one fetch once the cooldown is over");
+    assert_eq!(
+        issuer.jwks_requests(),
+        2,
+        "one fetch once the cooldown is over"
+    );
 }
 
 async fn failing_endpoint_keeps_cached_keys(behaviour: JwksBehaviour) {
@@ -193,7 +197,10 @@ async fn cold_verifier_with_failing_endpoint_answers_503() {
             issuer, verifier, ..
         } = setup(false);
         issuer.set_jwks_behaviour(behaviour);
-        let err = verifier.verify(&issuer.id_token().sign()).await.unwrap_err();
+        let err = verifier
+            .verify(&issuer.id_token().sign())
+            .await
+            .unwrap_err();
         assert_eq!(err.kind(), &ErrorKind::KeysUnavailable, "{behaviour:?}");
         assert!(err.retry_after().is_some());
     }
@@ -238,8 +245,14 @@ async fn malformed_key_in_the_set_is_skipped_not_fatal() {
     let issuer = LocalIssuer::start().unwrap();
     let mut doc: Value = serde_json::from_str(&issuer.jwks_json()).unwrap();
     let keys = doc["keys"].as_array_mut().unwrap();
-    keys.insert(0, json!({"kty": "RSA", "kid": "broken", "n": "%%%", "e": "AQAB"}));
-    keys.insert(0, json!({"kty": "oct", "kid": "symmetric", "k": "c2VjcmV0"}));
+    keys.insert(
+        0,
+        json!({"kty": "RSA", "kid": "broken", "n": "%%%", "e": "AQAB"}),
+    );
+    keys.insert(
+        0,
+        json!({"kty": "oct", "kid": "symmetric", "k": "c2VjcmV0"}),
+    );
     let jwks = Jwks::from_json(&doc.to_string()).unwrap();
     assert_eq!(jwks.len(), 1);
     assert_eq!(jwks.skipped().len(), 2);
@@ -274,7 +287,10 @@ async fn background_refresh_picks_up_rotation_and_stops_with_its_handle() {
     let handle = verifier.spawn_refresh(Duration::from_millis(50)).unwrap();
     let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
     while issuer.jwks_requests() < 2 {
-        assert!(tokio::time::Instant::now() < deadline, "no refresh happened");
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "no refresh happened"
+        );
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
     assert!(verifier.verify(&issuer.id_token().sign()).await.is_ok());
@@ -282,7 +298,11 @@ async fn background_refresh_picks_up_rotation_and_stops_with_its_handle() {
     tokio::time::sleep(Duration::from_millis(200)).await;
     let after_stop = issuer.jwks_requests();
     tokio::time::sleep(Duration::from_millis(300)).await;
-    assert_eq!(issuer.jwks_requests(), after_stop, "refresh went on after stop");
+    assert_eq!(
+        issuer.jwks_requests(),
+        after_stop,
+        "refresh went on after stop"
+    );
 }
 
 #[test]

@@ -6,9 +6,7 @@ use std::time::{Duration, SystemTime};
 use base64::Engine as _;
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
 use cognito_core::test_util::LocalIssuer;
-use cognito_core::{
-    ErrorClass, ErrorKind, Jwks, OidcIssuer, TokenUse, UserPool, Verifier,
-};
+use cognito_core::{ErrorClass, ErrorKind, Jwks, OidcIssuer, TokenUse, UserPool, Verifier};
 use serde_json::{Value, json};
 
 fn issuer() -> LocalIssuer {
@@ -33,8 +31,8 @@ async fn kind(verifier: &Verifier, token: &str) -> ErrorKind {
 /// Re-encodes one segment of a token after editing its JSON.
 fn edit_segment(token: &str, index: usize, edit: impl FnOnce(&mut Value)) -> String {
     let mut parts: Vec<String> = token.split('.').map(str::to_owned).collect();
-    let mut json: Value = serde_json::from_slice(&URL_SAFE_NO_PAD.decode(&parts[index]).unwrap())
-        .unwrap();
+    let mut json: Value =
+        serde_json::from_slice(&URL_SAFE_NO_PAD.decode(&parts[index]).unwrap()).unwrap();
     edit(&mut json);
     parts[index] = URL_SAFE_NO_PAD.encode(json.to_string());
     parts.join(".")
@@ -48,7 +46,10 @@ async fn valid_id_and_access_tokens_verify() {
     let verifier = verifier(&issuer);
     let id = verifier.verify(&issuer.id_token().sign()).await.unwrap();
     assert_eq!(id.token_use(), Some(TokenUse::Id));
-    let access = verifier.verify(&issuer.access_token().sign()).await.unwrap();
+    let access = verifier
+        .verify(&issuer.access_token().sign())
+        .await
+        .unwrap();
     assert_eq!(access.token_use(), Some(TokenUse::Access));
 }
 
@@ -59,23 +60,35 @@ async fn alg_none_is_refused() {
     let issuer = issuer();
     let token = issuer.id_token().alg_none().sign();
     assert!(token.ends_with('.'));
-    assert_eq!(kind(&verifier(&issuer), &token).await, ErrorKind::UnsupportedAlgorithm);
+    assert_eq!(
+        kind(&verifier(&issuer), &token).await,
+        ErrorKind::UnsupportedAlgorithm
+    );
 }
 
 #[tokio::test]
 async fn hs256_signed_with_the_public_key_is_refused() {
     let issuer = issuer();
     let token = issuer.id_token().hs256_with_public_key().sign();
-    assert_eq!(kind(&verifier(&issuer), &token).await, ErrorKind::UnsupportedAlgorithm);
+    assert_eq!(
+        kind(&verifier(&issuer), &token).await,
+        ErrorKind::UnsupportedAlgorithm
+    );
 }
 
 #[tokio::test]
 async fn other_algorithm_names_are_refused_before_key_lookup() {
     let issuer = issuer();
     let verifier = verifier(&issuer);
-    for alg in ["RS384", "RS512", "PS256", "ES256", "EdDSA", "rs256", "HS512", ""] {
+    for alg in [
+        "RS384", "RS512", "PS256", "ES256", "EdDSA", "rs256", "HS512", "",
+    ] {
         let token = issuer.id_token().header("alg", alg).sign();
-        assert_eq!(kind(&verifier, &token).await, ErrorKind::UnsupportedAlgorithm, "{alg}");
+        assert_eq!(
+            kind(&verifier, &token).await,
+            ErrorKind::UnsupportedAlgorithm,
+            "{alg}"
+        );
     }
     assert_eq!(issuer.jwks_requests(), 0, "no key was looked up");
 }
@@ -87,7 +100,10 @@ async fn rsa_key_under_2048_bits_is_refused() {
     const WEAK_TOKEN: &str = "eyJhbGciOiJSUzI1NiIsImtpZCI6IndlYWstMTAyNCJ9.eyJzdWIiOiJ3ZWFrLXVzZXIiLCJpc3MiOiJodHRwczovL2NvZ25pdG8taWRwLnVzLWVhc3QtMS5hbWF6b25hd3MuY29tL3VzLWVhc3QtMV9XZWFrIiwiYXVkIjoid2Vha2NsaWVudCIsInRva2VuX3VzZSI6ImlkIiwiaWF0IjoxNzAwMDAwMDAwLCJleHAiOjQxMDI0NDQ4MDB9.NGyTijfqkF4pImMmrJy13kJkmMPINxY89vV215vzkdFCYZEAltikMN2aDXitYJVY2hZmr5BD8slQAI6j0POrPOq3IAAEOkgwGlLPZb02TBr4Xfqg789ZYlfLKgkdOFuedZbnccB9gQ8pNmDJkzGQVScsMqjcBf5mdATF2mnK_2Q";
     let jwks = Jwks::from_json(WEAK_JWKS).unwrap();
     assert!(jwks.is_empty());
-    assert_eq!(jwks.skipped()[0].reason, "RSA modulus shorter than 2048 bits");
+    assert_eq!(
+        jwks.skipped()[0].reason,
+        "RSA modulus shorter than 2048 bits"
+    );
     let pool = UserPool::new("us-east-1_Weak")
         .unwrap()
         .client_id("weakclient")
@@ -105,13 +121,20 @@ async fn key_that_declares_another_algorithm_is_not_used() {
     let jwks = Jwks::from_json(&doc.to_string()).unwrap();
     assert_eq!(jwks.skipped()[0].reason, "not an RS256 key");
     let verifier = Verifier::from(issuer.user_pool().jwks(jwks));
-    assert_eq!(kind(&verifier, &issuer.id_token().sign()).await, ErrorKind::UnknownKeyId);
+    assert_eq!(
+        kind(&verifier, &issuer.id_token().sign()).await,
+        ErrorKind::UnknownKeyId
+    );
 }
 
 #[tokio::test]
 async fn unknown_crit_header_is_refused() {
     let issuer = issuer();
-    let token = issuer.id_token().header("crit", json!(["exp"])).header("exp", 1).sign();
+    let token = issuer
+        .id_token()
+        .header("crit", json!(["exp"]))
+        .header("exp", 1)
+        .sign();
     assert_eq!(
         kind(&verifier(&issuer), &token).await,
         ErrorKind::UnsupportedCriticalHeader
@@ -131,7 +154,10 @@ async fn jku_pointing_elsewhere_is_ignored() {
         .client_id(victim.client_id())
         .header("jku", attacker.jwks_url())
         .sign();
-    assert_eq!(kind(&verifier(&victim), &token).await, ErrorKind::InvalidSignature);
+    assert_eq!(
+        kind(&verifier(&victim), &token).await,
+        ErrorKind::InvalidSignature
+    );
     assert_eq!(attacker.jwks_requests(), 0, "the jku URL was never fetched");
 }
 
@@ -166,7 +192,10 @@ async fn token_without_kid_is_refused() {
     let token = edit_segment(&issuer.id_token().sign(), 0, |h| {
         h.as_object_mut().unwrap().remove("kid");
     });
-    assert_eq!(kind(&verifier(&issuer), &token).await, ErrorKind::MissingKeyId);
+    assert_eq!(
+        kind(&verifier(&issuer), &token).await,
+        ErrorKind::MissingKeyId
+    );
 }
 
 // ---- signature and encoding -----------------------------------------------------------------------
@@ -177,15 +206,25 @@ async fn tampered_payload_is_refused() {
     let token = edit_segment(&issuer.id_token().sign(), 1, |p| {
         p["cognito:groups"] = json!(["admin"]);
     });
-    assert_eq!(kind(&verifier(&issuer), &token).await, ErrorKind::InvalidSignature);
+    assert_eq!(
+        kind(&verifier(&issuer), &token).await,
+        ErrorKind::InvalidSignature
+    );
 }
 
 #[tokio::test]
 async fn token_signed_by_an_unpublished_key_is_refused() {
     let issuer = issuer();
     let token = issuer.id_token().other_key().sign();
-    assert_eq!(kind(&verifier(&issuer), &token).await, ErrorKind::UnknownKeyId);
-    let relabelled = issuer.id_token().other_key().header("kid", issuer.active_kid()).sign();
+    assert_eq!(
+        kind(&verifier(&issuer), &token).await,
+        ErrorKind::UnknownKeyId
+    );
+    let relabelled = issuer
+        .id_token()
+        .other_key()
+        .header("kid", issuer.active_kid())
+        .sign();
     assert_eq!(
         kind(&verifier(&issuer), &relabelled).await,
         ErrorKind::InvalidSignature
@@ -200,7 +239,10 @@ async fn truncated_signature_is_refused() {
     let mut bytes = URL_SAFE_NO_PAD.decode(sig).unwrap();
     bytes.truncate(bytes.len() - 3);
     let short = format!("{head}.{}", URL_SAFE_NO_PAD.encode(bytes));
-    assert_eq!(kind(&verifier(&issuer), &short).await, ErrorKind::InvalidSignature);
+    assert_eq!(
+        kind(&verifier(&issuer), &short).await,
+        ErrorKind::InvalidSignature
+    );
 }
 
 #[tokio::test]
@@ -213,10 +255,16 @@ async fn non_canonical_base64url_is_refused() {
     let header = URL_SAFE_NO_PAD.decode(parts[0]).unwrap();
     let padded = format!("{}.{}.{}", STANDARD.encode(&header), parts[1], parts[2]);
     if padded != token {
-        assert_eq!(kind(&verifier, &padded).await, ErrorKind::NonCanonicalEncoding);
+        assert_eq!(
+            kind(&verifier, &padded).await,
+            ErrorKind::NonCanonicalEncoding
+        );
     }
     let with_padding = format!("{}==.{}.{}", parts[0], parts[1], parts[2]);
-    assert_eq!(kind(&verifier, &with_padding).await, ErrorKind::NonCanonicalEncoding);
+    assert_eq!(
+        kind(&verifier, &with_padding).await,
+        ErrorKind::NonCanonicalEncoding
+    );
 }
 
 #[tokio::test]
@@ -248,7 +296,10 @@ async fn deeply_nested_json_is_refused() {
         nested = json!([nested]);
     }
     let token = issuer.id_token().claim("deep", nested).sign();
-    assert_eq!(kind(&verifier(&issuer), &token).await, ErrorKind::JsonTooDeep);
+    assert_eq!(
+        kind(&verifier(&issuer), &token).await,
+        ErrorKind::JsonTooDeep
+    );
 }
 
 #[tokio::test]
@@ -258,8 +309,16 @@ async fn duplicate_claims_are_refused() {
     let parts: Vec<&str> = token.split('.').collect();
     let payload = String::from_utf8(URL_SAFE_NO_PAD.decode(parts[1]).unwrap()).unwrap();
     let doubled = payload.replacen('{', "{\"sub\":\"someone-else\",", 1);
-    let forged = format!("{}.{}.{}", parts[0], URL_SAFE_NO_PAD.encode(doubled), parts[2]);
-    assert_eq!(kind(&verifier(&issuer), &forged).await, ErrorKind::Malformed);
+    let forged = format!(
+        "{}.{}.{}",
+        parts[0],
+        URL_SAFE_NO_PAD.encode(doubled),
+        parts[2]
+    );
+    assert_eq!(
+        kind(&verifier(&issuer), &forged).await,
+        ErrorKind::Malformed
+    );
 }
 
 // ---- time ------------------------------------------------------------------------------------------
@@ -275,14 +334,20 @@ async fn expired_token_is_refused() {
 async fn token_without_exp_is_refused() {
     let issuer = issuer();
     let token = issuer.id_token().without_claim("exp").sign();
-    assert_eq!(kind(&verifier(&issuer), &token).await, ErrorKind::MissingClaim("exp"));
+    assert_eq!(
+        kind(&verifier(&issuer), &token).await,
+        ErrorKind::MissingClaim("exp")
+    );
 }
 
 #[tokio::test]
 async fn not_yet_valid_token_is_refused() {
     let issuer = issuer();
     let token = issuer.id_token().not_yet_valid().sign();
-    assert_eq!(kind(&verifier(&issuer), &token).await, ErrorKind::NotYetValid);
+    assert_eq!(
+        kind(&verifier(&issuer), &token).await,
+        ErrorKind::NotYetValid
+    );
 }
 
 #[tokio::test]
@@ -328,9 +393,15 @@ async fn verify_at_uses_the_given_instant() {
 async fn wrong_issuer_is_refused_without_network_io() {
     let issuer = issuer();
     let token = issuer.id_token().wrong_issuer().sign();
-    assert_eq!(kind(&verifier(&issuer), &token).await, ErrorKind::UnknownIssuer);
+    assert_eq!(
+        kind(&verifier(&issuer), &token).await,
+        ErrorKind::UnknownIssuer
+    );
     let url_issuer = issuer.id_token().claim("iss", issuer.jwks_url()).sign();
-    assert_eq!(kind(&verifier(&issuer), &url_issuer).await, ErrorKind::UnknownIssuer);
+    assert_eq!(
+        kind(&verifier(&issuer), &url_issuer).await,
+        ErrorKind::UnknownIssuer
+    );
     assert_eq!(issuer.jwks_requests(), 0, "an unknown iss caused a fetch");
 }
 
@@ -344,16 +415,25 @@ async fn issuer_comparison_is_exact() {
         issuer.issuer().replace("https://", "http://"),
     ] {
         let token = issuer.id_token().claim("iss", iss.as_str()).sign();
-        assert_eq!(kind(&verifier, &token).await, ErrorKind::UnknownIssuer, "{iss}");
+        assert_eq!(
+            kind(&verifier, &token).await,
+            ErrorKind::UnknownIssuer,
+            "{iss}"
+        );
     }
 }
 
 #[tokio::test]
 async fn updated_issuer_form_is_accepted_only_when_opted_in() {
     let issuer = issuer();
-    let updated = issuer.issuer().replace("cognito-idp.", "issuer-cognito-idp.");
+    let updated = issuer
+        .issuer()
+        .replace("cognito-idp.", "issuer-cognito-idp.");
     let token = issuer.id_token().claim("iss", updated.as_str()).sign();
-    assert_eq!(kind(&verifier(&issuer), &token).await, ErrorKind::UnknownIssuer);
+    assert_eq!(
+        kind(&verifier(&issuer), &token).await,
+        ErrorKind::UnknownIssuer
+    );
     let opted_in = Verifier::from(issuer.user_pool().accept_updated_issuer());
     assert_eq!(opted_in.verify(&token).await.unwrap().issuer(), updated);
 }
@@ -371,8 +451,22 @@ async fn several_pools_each_verify_their_own_tokens() {
         .pool(b.user_pool())
         .build()
         .unwrap();
-    assert_eq!(verifier.verify(&a.id_token().sign()).await.unwrap().issuer(), a.issuer());
-    assert_eq!(verifier.verify(&b.id_token().sign()).await.unwrap().issuer(), b.issuer());
+    assert_eq!(
+        verifier
+            .verify(&a.id_token().sign())
+            .await
+            .unwrap()
+            .issuer(),
+        a.issuer()
+    );
+    assert_eq!(
+        verifier
+            .verify(&b.id_token().sign())
+            .await
+            .unwrap()
+            .issuer(),
+        b.issuer()
+    );
     // b's client is not a's client: a token of pool a for b's client is refused.
     let crossed = a.id_token().client_id("secondclient").sign();
     assert_eq!(kind(&verifier, &crossed).await, ErrorKind::WrongClient);
@@ -384,7 +478,10 @@ async fn several_pools_each_verify_their_own_tokens() {
 async fn id_token_where_access_required_is_refused() {
     let issuer = issuer();
     let verifier = Verifier::from(issuer.user_pool().token_use(TokenUse::Access));
-    assert_eq!(kind(&verifier, &issuer.id_token().sign()).await, ErrorKind::WrongTokenUse);
+    assert_eq!(
+        kind(&verifier, &issuer.id_token().sign()).await,
+        ErrorKind::WrongTokenUse
+    );
     assert!(verifier.verify(&issuer.access_token().sign()).await.is_ok());
 }
 
@@ -403,15 +500,27 @@ async fn access_token_where_id_required_is_refused() {
 async fn missing_token_use_is_refused() {
     let issuer = issuer();
     let token = issuer.id_token().without_claim("token_use").sign();
-    assert_eq!(kind(&verifier(&issuer), &token).await, ErrorKind::InvalidTokenUse);
+    assert_eq!(
+        kind(&verifier(&issuer), &token).await,
+        ErrorKind::InvalidTokenUse
+    );
 }
 
 #[tokio::test]
 async fn token_use_other_than_id_or_access_is_refused() {
     let issuer = issuer();
     let verifier = Verifier::from(issuer.user_pool().any_client());
-    for token_use in [json!("refresh"), json!("ID"), json!(""), json!(1), json!(["id"])] {
-        let token = issuer.id_token().claim("token_use", token_use.clone()).sign();
+    for token_use in [
+        json!("refresh"),
+        json!("ID"),
+        json!(""),
+        json!(1),
+        json!(["id"]),
+    ] {
+        let token = issuer
+            .id_token()
+            .claim("token_use", token_use.clone())
+            .sign();
         let err = kind(&verifier, &token).await;
         assert!(
             matches!(err, ErrorKind::InvalidTokenUse | ErrorKind::Malformed),
@@ -435,7 +544,10 @@ async fn access_token_is_checked_on_client_id_not_aud() {
     let issuer = issuer();
     let verifier = verifier(&issuer);
     // A resource-bound access token: `aud` names an API, `client_id` the client.
-    let bound = issuer.access_token().claim("aud", "https://api.example.com").sign();
+    let bound = issuer
+        .access_token()
+        .claim("aud", "https://api.example.com")
+        .sign();
     assert!(verifier.verify(&bound).await.is_ok());
     // `aud` naming the client does not stand in for a foreign `client_id`.
     let foreign = issuer
@@ -445,7 +557,10 @@ async fn access_token_is_checked_on_client_id_not_aud() {
         .sign();
     assert_eq!(kind(&verifier, &foreign).await, ErrorKind::WrongClient);
     let missing = issuer.access_token().without_claim("client_id").sign();
-    assert_eq!(kind(&verifier, &missing).await, ErrorKind::MissingClaim("client_id"));
+    assert_eq!(
+        kind(&verifier, &missing).await,
+        ErrorKind::MissingClaim("client_id")
+    );
 }
 
 #[tokio::test]
@@ -455,7 +570,10 @@ async fn aud_array_on_an_id_token_is_refused() {
         .id_token()
         .claim("aud", json!([issuer.client_id(), "other"]))
         .sign();
-    assert_eq!(kind(&verifier(&issuer), &token).await, ErrorKind::InvalidClaim("aud"));
+    assert_eq!(
+        kind(&verifier(&issuer), &token).await,
+        ErrorKind::InvalidClaim("aud")
+    );
 }
 
 #[tokio::test]
@@ -464,14 +582,20 @@ async fn any_client_is_an_explicit_opt_out() {
     let open = Verifier::from(issuer.user_pool().any_client());
     let token = issuer.id_token().client_id("anyotherclient").sign();
     assert!(open.verify(&token).await.is_ok());
-    assert_eq!(kind(&verifier(&issuer), &token).await, ErrorKind::WrongClient);
+    assert_eq!(
+        kind(&verifier(&issuer), &token).await,
+        ErrorKind::WrongClient
+    );
 }
 
 #[tokio::test]
 async fn missing_sub_is_refused() {
     let issuer = issuer();
     let token = issuer.id_token().without_claim("sub").sign();
-    assert_eq!(kind(&verifier(&issuer), &token).await, ErrorKind::MissingClaim("sub"));
+    assert_eq!(
+        kind(&verifier(&issuer), &token).await,
+        ErrorKind::MissingClaim("sub")
+    );
 }
 
 // ---- generic OIDC issuers ---------------------------------------------------------------------------
@@ -486,10 +610,17 @@ async fn oidc_issuer_checks_audience_in_string_or_array() {
         .jwks_url(issuer.jwks_url())
         .unwrap();
     let verifier = Verifier::from(oidc);
-    let as_string = issuer.id_token().claim("aud", "my-api").without_claim("token_use").sign();
+    let as_string = issuer
+        .id_token()
+        .claim("aud", "my-api")
+        .without_claim("token_use")
+        .sign();
     let claims = verifier.verify(&as_string).await.unwrap();
     assert_eq!(claims.token_use(), None);
-    let as_array = issuer.id_token().claim("aud", json!(["other", "my-api"])).sign();
+    let as_array = issuer
+        .id_token()
+        .claim("aud", json!(["other", "my-api"]))
+        .sign();
     assert!(verifier.verify(&as_array).await.is_ok());
     let foreign = issuer.id_token().claim("aud", json!(["other"])).sign();
     assert_eq!(kind(&verifier, &foreign).await, ErrorKind::WrongClient);
@@ -516,13 +647,25 @@ async fn user_check_runs_last_and_on_every_cache_hit() {
         .build()
         .unwrap();
     let token = issuer.id_token().sign();
-    let origin = verifier.verify(&token).await.unwrap().origin_jti().unwrap().to_owned();
+    let origin = verifier
+        .verify(&token)
+        .await
+        .unwrap()
+        .origin_jti()
+        .unwrap()
+        .to_owned();
     revoked.lock().unwrap().push(origin);
     let err = verifier.verify(&token).await.unwrap_err();
-    assert_eq!(err.kind(), &ErrorKind::CheckFailed("the token was revoked".into()));
+    assert_eq!(
+        err.kind(),
+        &ErrorKind::CheckFailed("the token was revoked".into())
+    );
     assert_eq!(err.status(), 401);
     // An expired token fails on expiry, before the check sees it.
-    assert_eq!(kind(&verifier, &issuer.id_token().expired().sign()).await, ErrorKind::Expired);
+    assert_eq!(
+        kind(&verifier, &issuer.id_token().expired().sign()).await,
+        ErrorKind::Expired
+    );
 }
 
 // ---- fail closed and no secrets in output ----------------------------------------------------------
@@ -556,9 +699,16 @@ async fn token_never_appears_in_errors_or_debug_output() {
     assert!(!format!("{claims:?}").contains(signature));
     assert!(!format!("{verifier:?}").contains(signature));
     let bad = [
-        issuer.id_token().expired().username("attacker<script>").sign(),
+        issuer
+            .id_token()
+            .expired()
+            .username("attacker<script>")
+            .sign(),
         issuer.id_token().header("alg", "attacker<script>").sign(),
-        issuer.id_token().claim("iss", "https://attacker<script>").sign(),
+        issuer
+            .id_token()
+            .claim("iss", "https://attacker<script>")
+            .sign(),
         "attacker<script>.x.y".to_owned(),
     ];
     for token in bad {
