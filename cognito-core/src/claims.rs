@@ -217,7 +217,10 @@ impl<T> Claims<T> {
     #[must_use]
     pub fn username(&self) -> Option<&str> {
         let std = &self.token.std;
-        std.cognito_username.as_deref().or(std.username.as_deref())
+        match self.token.token_use {
+            Some(TokenUse::Access) => std.username.as_deref(),
+            _ => std.cognito_username.as_deref().or(std.username.as_deref()),
+        }
     }
 
     /// Whether this is a machine-to-machine access token (client credentials: no user).
@@ -231,12 +234,11 @@ impl<T> Claims<T> {
     #[must_use]
     pub fn client_id(&self) -> Option<&str> {
         let std = &self.token.std;
-        std.client_id
-            .as_deref()
-            .or_else(|| match (&std.aud, self.token.token_use) {
-                (Some(Audience::One(aud)), Some(TokenUse::Id)) => Some(aud.as_str()),
-                _ => None,
-            })
+        match (self.token.token_use, &std.aud) {
+            (Some(TokenUse::Id), Some(Audience::One(aud))) => Some(aud.as_str()),
+            (Some(TokenUse::Id), _) => None,
+            _ => std.client_id.as_deref(),
+        }
     }
 
     /// `aud`, as a list (empty when absent).
@@ -445,4 +447,25 @@ fn millis<'de, D: Deserializer<'de>>(d: D) -> Result<Option<SystemTime>, D::Erro
         _ => None,
     };
     Ok(ms.map(|ms| UNIX_EPOCH + Duration::from_millis(ms)))
+}
+
+/// What the auth middleware concluded about a request; adapters store it in the request's
+/// extensions so that extractors read it without verifying again.
+#[derive(Debug, Clone)]
+pub enum Authentication {
+    /// A verified token.
+    Verified(Claims),
+    /// No token, and authentication is optional on this route.
+    Anonymous,
+}
+
+impl Authentication {
+    /// The claims, for a verified request.
+    #[must_use]
+    pub fn claims(&self) -> Option<&Claims> {
+        match self {
+            Authentication::Verified(claims) => Some(claims),
+            Authentication::Anonymous => None,
+        }
+    }
 }

@@ -118,6 +118,31 @@ impl ErrorClass {
     }
 }
 
+impl ErrorClass {
+    /// The gRPC status code for this class, for services answering `application/grpc` requests:
+    /// 16 `UNAUTHENTICATED`, 7 `PERMISSION_DENIED`, 14 `UNAVAILABLE`, 13 `INTERNAL`.
+    #[must_use]
+    pub const fn grpc_status(self) -> u8 {
+        match self {
+            ErrorClass::MissingToken | ErrorClass::InvalidToken => 16,
+            ErrorClass::RequirementNotMet => 7,
+            ErrorClass::KeysUnavailable => 14,
+            ErrorClass::Misconfigured => 13,
+        }
+    }
+
+    /// The reason phrase of [`status`](ErrorClass::status), the title of a problem document.
+    #[must_use]
+    pub const fn title(self) -> &'static str {
+        match self {
+            ErrorClass::MissingToken | ErrorClass::InvalidToken => "Unauthorized",
+            ErrorClass::RequirementNotMet => "Forbidden",
+            ErrorClass::KeysUnavailable => "Service Unavailable",
+            ErrorClass::Misconfigured => "Internal Server Error",
+        }
+    }
+}
+
 /// How long a client is told to wait after a 503 (`Retry-After`, in seconds).
 pub const RETRY_AFTER_SECS: u64 = 10;
 
@@ -224,20 +249,22 @@ impl Error {
     #[must_use]
     pub fn www_authenticate(&self, realm: &str) -> Option<String> {
         let class = self.class();
-        let mut value = format!("Bearer realm=\"{realm}\"");
+        let mut value = String::from("Bearer realm=\"");
+        push_quotable(&mut value, realm);
+        value.push('"');
         match class {
             ErrorClass::MissingToken => {}
             ErrorClass::InvalidToken | ErrorClass::RequirementNotMet => {
                 value.push_str(", error=\"");
                 value.push_str(class.error_code().unwrap_or_default());
                 value.push_str("\", error_description=\"");
-                value.push_str(&self.kind.description());
+                push_quotable(&mut value, &self.kind.description());
                 value.push('"');
                 if let ErrorKind::RequirementNotMet(unmet) = &self.kind
                     && let Some(scopes) = unmet.scope_hint()
                 {
                     value.push_str(", scope=\"");
-                    value.push_str(&scopes);
+                    push_quotable(&mut value, &scopes);
                     value.push('"');
                 }
             }
@@ -254,6 +281,18 @@ impl Error {
             _ => None,
         }
     }
+}
+
+/// Appends `text` as the inside of an RFC 6750 quoted value: printable ASCII without `"` and `\`
+/// (RFC 6750 §3). Other characters are replaced, so configured names and user-written reasons
+/// can never break the header.
+fn push_quotable(out: &mut String, text: &str) {
+    out.extend(text.chars().map(|c| match c {
+        '"' => '\'',
+        '\\' => '/',
+        ' '..='~' => c,
+        _ => '?',
+    }));
 }
 
 impl fmt::Display for Error {
@@ -359,6 +398,19 @@ mod tests {
         assert_eq!(
             challenge,
             "Bearer realm=\"api\", error=\"invalid_token\", error_description=\"the token has expired\""
+        );
+    }
+
+    #[test]
+    fn challenge_values_stay_well_formed_whatever_the_text() {
+        let err = Error::new(ErrorKind::CheckFailed(
+            "tenant \"acme\" \\ blocked é".into(),
+        ));
+        let challenge = err.www_authenticate("my \"realm\"").unwrap();
+        assert_eq!(
+            challenge,
+            "Bearer realm=\"my 'realm'\", error=\"invalid_token\", \
+             error_description=\"tenant 'acme' / blocked ?\""
         );
     }
 

@@ -62,13 +62,15 @@ mod error;
 mod issuer;
 mod jwks;
 mod jws;
+pub mod rejection;
 mod require;
+pub mod token;
 mod verifier;
 
 #[cfg(feature = "test-util")]
 pub mod test_util;
 
-pub use claims::{Claims, Identity};
+pub use claims::{Authentication, Claims, Identity};
 pub use clock::{Clock, ManualClock};
 pub use crypto::{MAX_RSA_BITS, MIN_RSA_BITS};
 pub use error::{ConfigError, Error, ErrorClass, ErrorKind, RETRY_AFTER_SECS};

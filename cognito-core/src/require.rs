@@ -90,7 +90,7 @@ impl Require {
         Self::new(Rule::Scopes(Match::Any, names(scopes)))
     }
 
-    /// Every one of `scopes`.
+    /// Every one of `scopes`. An empty list is never met.
     #[must_use]
     pub fn all_scopes<I: IntoIterator<Item = S>, S: Into<Box<str>>>(scopes: I) -> Self {
         Self::new(Rule::Scopes(Match::All, names(scopes)))
@@ -212,13 +212,17 @@ fn claims_view<T>(claims: &Claims<T>) -> Claims<()> {
 fn matches(m: Match, names: &[Box<str>], has: impl Fn(&str) -> bool) -> bool {
     match m {
         Match::Any => names.iter().any(|n| has(n)),
-        Match::All => names.iter().all(|n| has(n)),
+        // An empty "all of" list is a configuration slip, not a rule that everyone meets.
+        Match::All => !names.is_empty() && names.iter().all(|n| has(n)),
     }
 }
 
 impl fmt::Display for Require {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let list = |f: &mut fmt::Formatter<'_>, items: &[Box<str>], join: &str| {
+            if items.is_empty() {
+                return f.write_str("(none)");
+            }
             for (i, item) in items.iter().enumerate() {
                 if i > 0 {
                     f.write_str(join)?;

@@ -285,19 +285,11 @@ impl Verifier {
     /// The first check that failed; see [`ErrorKind`]. Keys are fetched only for a configured
     /// issuer whose key set lacks the token's `kid`, at most once per cooldown.
     pub async fn verify(&self, token: &str) -> Result<Claims, Error> {
+        if let Some(answer) = self.verify_cached(token) {
+            return answer;
+        }
         let inner = &*self.inner;
         let now = inner.clock.unix_seconds();
-        if let Some(cache) = &inner.cache
-            && let Some(hit) = cache.get(token)
-        {
-            let issuer = &inner.issuers[hit.issuer_index];
-            if !is_expired(hit.exp, now, inner.leeway) && issuer.store.still_current(&hit.key) {
-                let claims = Claims::from_verified(hit);
-                self.run_check(&claims)?;
-                return Ok(claims);
-            }
-            cache.remove(token);
-        }
         let verified = Arc::new(self.verify_uncached(token, now).await.inspect_err(log)?);
         if let Some(cache) = &inner.cache {
             cache.insert(token, Arc::clone(&verified));
@@ -305,6 +297,24 @@ impl Verifier {
         let claims = Claims::from_verified(verified);
         self.run_check(&claims)?;
         Ok(claims)
+    }
+
+    /// Answers from the cache alone, without waiting: `Some` when `token` is cached (its expiry,
+    /// its key and the [`check`](VerifierBuilder::check) re-checked), `None` when it must be
+    /// verified with [`verify`](Verifier::verify). Adapters use it to skip allocating a future
+    /// on cache hits.
+    pub fn verify_cached(&self, token: &str) -> Option<Result<Claims, Error>> {
+        let inner = &*self.inner;
+        let cache = inner.cache.as_ref()?;
+        let hit = cache.get(token)?;
+        let issuer = &inner.issuers[hit.issuer_index];
+        let now = inner.clock.unix_seconds();
+        if is_expired(hit.exp, now, inner.leeway) || !issuer.store.still_current(&hit.key) {
+            cache.remove(token);
+            return None;
+        }
+        let claims = Claims::from_verified(hit);
+        Some(self.run_check(&claims).map(|()| claims))
     }
 
     /// Verifies `token` and deserializes the application's claim type `T` from it.

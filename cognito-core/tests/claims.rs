@@ -693,3 +693,28 @@ async fn cloned_claims_share_the_same_values() {
     assert_eq!(clone.groups(), claims.groups());
     assert_eq!(clone.raw(), claims.raw());
 }
+
+#[tokio::test]
+async fn client_id_and_username_come_from_the_claims_that_were_checked() {
+    // Claims a pre-token trigger could never set, but a verifier must not read the unchecked one.
+    let id = verify(
+        &ISSUER
+            .id_token()
+            .username("alice")
+            .claim("client_id", "unchecked")
+            .claim("username", "unchecked")
+            .sign(),
+    )
+    .await;
+    assert_eq!(id.client_id(), Some(ISSUER.client_id()));
+    assert_eq!(id.username(), Some("alice"));
+    let access = verify(
+        &ISSUER
+            .access_token()
+            .username("bob")
+            .claim("cognito:username", "unchecked")
+            .sign(),
+    )
+    .await;
+    assert_eq!(access.username(), Some("bob"));
+}

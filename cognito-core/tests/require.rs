@@ -586,3 +586,13 @@ async fn cloned_rules_check_the_same() {
     assert!(clone.holds(&claims));
     assert_eq!(rule.to_string(), clone.to_string());
 }
+
+#[tokio::test]
+async fn empty_all_of_lists_are_never_met() {
+    let claims = verify(&ISSUER.access_token().groups(["admin"]).sign()).await;
+    let empty: [&str; 0] = [];
+    assert!(!Require::all_groups(empty).holds(&claims));
+    assert!(!Require::all_scopes(empty).holds(&claims));
+    let unmet = Require::any_group(empty).check(&claims).unwrap_err();
+    assert_eq!(unmet.to_string(), "requires groups (none)");
+}

@@ -639,3 +639,8 @@ mod tests {
         assert_eq!(claims, json!({"sub": "abc", "n": 1}));
     }
 }
+
+/// The README's code blocks, compiled and run as doctests so they stay true.
+#[doc = include_str!("../../README.md")]
+#[cfg(doctest)]
+pub struct ReadmeDoctests;

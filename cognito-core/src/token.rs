@@ -1,0 +1,194 @@
+//! Where a request's token comes from. Adapters hand over raw header bytes; the rules for reading
+//! them live here so every framework reads tokens the same way.
+//!
+//! "No token" and "a malformed token" are different answers: no credentials of ours is a bare
+//! 401 challenge (or an anonymous request when auth is optional), while a broken `Bearer`
+//! credential is a 401 `invalid_token`.
+//!
+//! ```
+//! use cognito_core::token::{self, Found};
+//!
+//! assert_eq!(token::bearer([b"Bearer abc.def.ghi".as_slice()]), Found::Token("abc.def.ghi"));
+//! assert_eq!(token::bearer([b"bearer abc".as_slice()]), Found::Token("abc"));
+//! assert_eq!(token::bearer([b"Basic dXNlcg==".as_slice()]), Found::Missing);
+//! assert_eq!(token::bearer([b"Bearer  two-spaces".as_slice()]), Found::Malformed);
+//! assert_eq!(token::cookie([b"theme=dark; id_token=abc".as_slice()], "id_token"), Found::Token("abc"));
+//! ```
+
+use crate::error::{Error, ErrorKind};
+
+/// What a token source found in a request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Found<'a> {
+    /// A token, not yet verified.
+    Token(&'a str),
+    /// No credentials for this source.
+    Missing,
+    /// Credentials for this source that cannot be a token.
+    Malformed,
+}
+
+impl<'a> Found<'a> {
+    /// The token, `None` when missing, or the error for a malformed credential.
+    ///
+    /// # Errors
+    /// [`ErrorKind::Malformed`] for [`Found::Malformed`].
+    pub fn into_result(self) -> Result<Option<&'a str>, Error> {
+        match self {
+            Found::Token(token) => Ok(Some(token)),
+            Found::Missing => Ok(None),
+            Found::Malformed => Err(Error::new(ErrorKind::Malformed)),
+        }
+    }
+}
+
+/// A token is visible ASCII without spaces; anything else cannot verify, so it is refused
+/// before it reaches the verifier.
+fn as_token(bytes: &[u8]) -> Found<'_> {
+    if bytes.is_empty() || !bytes.iter().all(|b| b.is_ascii_graphic()) {
+        return Found::Malformed;
+    }
+    match std::str::from_utf8(bytes) {
+        Ok(token) => Found::Token(token),
+        Err(_) => Found::Malformed,
+    }
+}
+
+/// Reads `Authorization: Bearer <token>` (RFC 6750 §2.1) from the request's `Authorization`
+/// header values: the scheme is case-insensitive and followed by exactly one space. Another
+/// scheme (`Basic`…) is [`Found::Missing`]; several `Authorization` headers are
+/// [`Found::Malformed`].
+pub fn bearer<'a, I>(authorization: I) -> Found<'a>
+where
+    I: IntoIterator<Item = &'a [u8]>,
+{
+    let mut values = authorization.into_iter();
+    let Some(value) = values.next() else {
+        return Found::Missing;
+    };
+    if values.next().is_some() {
+        return Found::Malformed;
+    }
+    let Some(scheme) = value.get(..6) else {
+        return if value.eq_ignore_ascii_case(b"bearer") {
+            Found::Malformed
+        } else {
+            Found::Missing
+        };
+    };
+    if !scheme.eq_ignore_ascii_case(b"bearer") {
+        return Found::Missing;
+    }
+    match value.get(6) {
+        Some(b' ') => as_token(&value[7..]),
+        // `Bearer` alone, or `Bearerxyz`: ours, but not a credential.
+        None => Found::Malformed,
+        Some(_) => Found::Missing,
+    }
+}
+
+/// Reads the cookie `name` from the request's `Cookie` header values. A cookie present with an
+/// empty value is [`Found::Missing`]; one that cannot be a token is [`Found::Malformed`].
+pub fn cookie<'a, I>(cookie_headers: I, name: &str) -> Found<'a>
+where
+    I: IntoIterator<Item = &'a [u8]>,
+{
+    for header in cookie_headers {
+        for pair in header.split(|&b| b == b';') {
+            let pair = pair.trim_ascii();
+            let Some(eq) = pair.iter().position(|&b| b == b'=') else {
+                continue;
+            };
+            if &pair[..eq] != name.as_bytes() {
+                continue;
+            }
+            let value = &pair[eq + 1..];
+            let value = value
+                .strip_prefix(b"\"")
+                .and_then(|v| v.strip_suffix(b"\""))
+                .unwrap_or(value);
+            if value.is_empty() {
+                return Found::Missing;
+            }
+            return as_token(value);
+        }
+    }
+    Found::Missing
+}
+
+/// Reads a token carried bare in a header of its own (e.g. `X-Id-Token: <token>`). Several
+/// values are [`Found::Malformed`].
+pub fn header_value<'a, I>(values: I) -> Found<'a>
+where
+    I: IntoIterator<Item = &'a [u8]>,
+{
+    let mut values = values.into_iter();
+    match (values.next(), values.next()) {
+        (None, _) => Found::Missing,
+        (Some(_), Some(_)) => Found::Malformed,
+        (Some(value), None) if value.is_empty() => Found::Missing,
+        (Some(value), None) => as_token(value),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn one(v: &[u8]) -> [&[u8]; 1] {
+        [v]
+    }
+
+    #[test]
+    fn bearer_scheme_is_case_insensitive_with_exactly_one_space() {
+        assert_eq!(bearer(one(b"Bearer a.b.c")), Found::Token("a.b.c"));
+        assert_eq!(bearer(one(b"BEARER a.b.c")), Found::Token("a.b.c"));
+        assert_eq!(bearer(one(b"Bearer  a.b.c")), Found::Malformed);
+        assert_eq!(bearer(one(b"Bearer\ta.b.c")), Found::Missing);
+        assert_eq!(bearer(one(b"Bearer a.b.c ")), Found::Malformed);
+        assert_eq!(bearer(one(b"Bearer ")), Found::Malformed);
+        assert_eq!(bearer(one(b"Bearer")), Found::Malformed);
+    }
+
+    #[test]
+    fn other_schemes_and_absence_are_missing() {
+        assert_eq!(bearer(std::iter::empty()), Found::Missing);
+        assert_eq!(bearer(one(b"Basic dXNlcjpwdw==")), Found::Missing);
+        assert_eq!(bearer(one(b"Bear")), Found::Missing);
+        assert_eq!(bearer(one(b"")), Found::Missing);
+        assert_eq!(bearer(one(b"Bearerish x")), Found::Missing);
+    }
+
+    #[test]
+    fn two_authorization_headers_are_malformed() {
+        assert_eq!(
+            bearer([b"Bearer a".as_slice(), b"Bearer b"]),
+            Found::Malformed
+        );
+    }
+
+    #[test]
+    fn non_ascii_token_is_malformed() {
+        assert_eq!(bearer(one("Bearer tök".as_bytes())), Found::Malformed);
+    }
+
+    #[test]
+    fn cookie_is_found_among_others_and_across_headers() {
+        let headers = [b"a=1; b=2".as_slice(), b"session=x.y.z; c=3"];
+        assert_eq!(cookie(headers, "session"), Found::Token("x.y.z"));
+        assert_eq!(
+            cookie(one(b"session=\"q.r.s\""), "session"),
+            Found::Token("q.r.s")
+        );
+        assert_eq!(cookie(one(b"xsession=1"), "session"), Found::Missing);
+        assert_eq!(cookie(one(b"session="), "session"), Found::Missing);
+        assert_eq!(cookie(one(b"session=a b"), "session"), Found::Malformed);
+    }
+
+    #[test]
+    fn header_value_is_the_bare_token() {
+        assert_eq!(header_value(one(b"a.b.c")), Found::Token("a.b.c"));
+        assert_eq!(header_value(std::iter::empty()), Found::Missing);
+        assert_eq!(header_value([b"a".as_slice(), b"b"]), Found::Malformed);
+    }
+}
