@@ -126,7 +126,7 @@ where
     match (values.next(), values.next()) {
         (None, _) => Found::Missing,
         (Some(_), Some(_)) => Found::Malformed,
-        (Some(value), None) if value.is_empty() => Found::Missing,
+        (Some([]), None) => Found::Missing,
         (Some(value), None) => as_token(value),
     }
 }

@@ -1,0 +1,99 @@
+use std::sync::Arc;
+
+use cognito_core::{Require, Verifier};
+use tower_layer::Layer;
+
+use super::{CognitoAuthService, Settings};
+use crate::{Rejections, TokenSource};
+
+/// A [`Layer`] that verifies each request's Cognito token.
+///
+/// A request with a valid token reaches the inner service with
+/// [`Authentication::Verified`](cognito_core::Authentication) (holding the
+/// [`Claims`](cognito_core::Claims)) in its extensions. Any other request is answered here:
+/// 401 without a token or with a bad one, 403 when the layer's [`require`](CognitoAuth::require)
+/// rule fails, 503 when the pool's keys cannot be fetched. A refusal is an `Ok` response; the
+/// inner service's error type is untouched.
+///
+/// ```
+/// use cognito_core::{Require, UserPool};
+/// use cognito_tower::{CognitoAuth, TokenSource};
+///
+/// let pool = UserPool::new("eu-west-1_AbCdEf123")?.client_id("4h5j6k7l8m9n0p1q2r3s4t5u6v")?;
+/// let layer = CognitoAuth::new(pool)
+///     .token_source(TokenSource::cookie("id_token"))
+///     .require(Require::group("staff"))
+///     .realm("reports");
+/// # let _ = layer;
+/// # Ok::<(), cognito_core::ConfigError>(())
+/// ```
+#[derive(Clone, Debug)]
+#[must_use]
+pub struct CognitoAuth {
+    verifier: Verifier,
+    settings: Settings,
+}
+
+impl CognitoAuth {
+    /// A layer verifying tokens with `verifier`: a [`UserPool`](cognito_core::UserPool), an
+    /// [`OidcIssuer`](cognito_core::OidcIssuer), or a built [`Verifier`] to share keys and
+    /// cache between layers.
+    pub fn new(verifier: impl Into<Verifier>) -> Self {
+        CognitoAuth {
+            verifier: verifier.into(),
+            settings: Settings::default(),
+        }
+    }
+
+    /// Lets requests without a token through as
+    /// [`Authentication::Anonymous`](cognito_core::Authentication). A request with a token
+    /// that does not verify is still refused.
+    pub fn optional(mut self) -> Self {
+        self.settings.optional = true;
+        self
+    }
+
+    /// Where the token is read from. Default: [`TokenSource::bearer`].
+    pub fn token_source(mut self, source: TokenSource) -> Self {
+        self.settings.source = source;
+        self
+    }
+
+    /// A rule every verified request must meet (403 otherwise), before any route's own.
+    pub fn require(mut self, rule: Require) -> Self {
+        self.settings.require = Some(rule);
+        self
+    }
+
+    /// The realm of the `WWW-Authenticate` challenges. Default: `api`.
+    pub fn realm(mut self, realm: impl Into<Arc<str>>) -> Self {
+        self.settings.rejections = self.settings.rejections.realm(realm);
+        self
+    }
+
+    /// Answers refusals with RFC 9457 problem details instead of plain text.
+    pub fn problem_json(mut self) -> Self {
+        self.settings.rejections = self.settings.rejections.problem_json();
+        self
+    }
+
+    /// Replaces how refusals are rendered (realm, format, or a renderer of your own).
+    pub fn rejections(mut self, rejections: Rejections) -> Self {
+        self.settings.rejections = rejections;
+        self
+    }
+
+    /// The verifier, to share with other layers or code.
+    #[must_use]
+    pub fn verifier(&self) -> &Verifier {
+        &self.verifier
+    }
+}
+
+impl<S> Layer<S> for CognitoAuth {
+    type Service = CognitoAuthService<S>;
+
+    fn layer(&self, inner: S) -> Self::Service {
+        CognitoAuthService::new(inner, self.verifier.clone(), Arc::new(self.settings.clone()))
+    }
+}

@@ -1,0 +1,90 @@
+use std::task::{Context, Poll};
+
+use cognito_core::token::Found;
+use cognito_core::{Error, ErrorKind, Verifier};
+use http::{Request, Response};
+use tower_service::Service;
+
+use super::{ResponseFuture, SharedSettings, is_grpc};
+use crate::AuthBody;
+use crate::source::Lookup;
+
+/// The service made by [`CognitoAuth`](super::CognitoAuth).
+#[derive(Clone, Debug)]
+pub struct CognitoAuthService<S> {
+    inner: S,
+    verifier: Verifier,
+    settings: SharedSettings,
+}
+
+impl<S> CognitoAuthService<S> {
+    pub(crate) fn new(inner: S, verifier: Verifier, settings: SharedSettings) -> Self {
+        CognitoAuthService {
+            inner,
+            verifier,
+            settings,
+        }
+    }
+
+    /// The wrapped service.
+    pub fn get_ref(&self) -> &S {
+        &self.inner
+    }
+}
+
+/// What the token source and the cache decided before any waiting.
+enum Decision {
+    Anonymous,
+    Verified(Result<cognito_core::Claims, Error>),
+    Verify(String),
+}
+
+impl<S, ReqBody, ResBody> Service<Request<ReqBody>> for CognitoAuthService<S>
+where
+    S: Service<Request<ReqBody>, Response = Response<ResBody>> + Clone,
+{
+    type Response = Response<AuthBody<ResBody>>;
+    type Error = S::Error;
+    type Future = ResponseFuture<S, ReqBody>;
+
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
+        self.inner.poll_ready(cx)
+    }
+
+    fn call(&mut self, mut req: Request<ReqBody>) -> Self::Future {
+        let settings = &self.settings;
+        let cached = |token: &str| match self.verifier.verify_cached(token) {
+            Some(answer) => Decision::Verified(answer),
+            None => Decision::Verify(token.to_owned()),
+        };
+        let decision = match settings.source.lookup(req.headers(), req.uri()) {
+            Lookup::Found(Found::Token(token)) => cached(token),
+            Lookup::Owned(token) => cached(&token),
+            Lookup::Found(Found::Missing) if settings.optional => Decision::Anonymous,
+            Lookup::Found(Found::Missing) => Decision::Verified(Err(Error::missing_token())),
+            Lookup::Found(Found::Malformed) => {
+                Decision::Verified(Err(ErrorKind::Malformed.into()))
+            }
+        };
+        let grpc = is_grpc(&req);
+        match decision {
+            Decision::Anonymous => {
+                settings.admit_anonymous(&mut req);
+                ResponseFuture::called(self.inner.call(req))
+            }
+            Decision::Verified(answer) => match answer.and_then(|c| settings.admit(c, &mut req)) {
+                Ok(()) => ResponseFuture::called(self.inner.call(req)),
+                Err(error) => ResponseFuture::rejected(settings.rejections.render(&error, grpc)),
+            },
+            Decision::Verify(token) => {
+                // Cache miss: the signature check waits for keys, so the ready inner service
+                // travels with the future and a clone takes its place here.
+                let verifier = self.verifier.clone();
+                let pending = Box::pin(async move { verifier.verify(&token).await });
+                let clone = self.inner.clone();
+                let inner = std::mem::replace(&mut self.inner, clone);
+                ResponseFuture::verifying(pending, req, inner, self.settings.clone(), grpc)
+            }
+        }
+    }
+}

@@ -1,0 +1,56 @@
+use std::task::{Context, Poll};
+
+use cognito_core::{Authentication, Error, Require};
+use http::{Request, Response};
+use tower_service::Service;
+
+use super::ResponseFuture;
+use crate::auth::is_grpc;
+use crate::{AuthBody, Rejections};
+
+/// The service made by [`require`](super::require).
+#[derive(Clone, Debug)]
+pub struct RequireService<S> {
+    inner: S,
+    rule: Require,
+}
+
+impl<S> RequireService<S> {
+    pub(crate) fn new(inner: S, rule: Require) -> Self {
+        RequireService { inner, rule }
+    }
+
+    /// The wrapped service.
+    pub fn get_ref(&self) -> &S {
+        &self.inner
+    }
+}
+
+impl<S, ReqBody, ResBody> Service<Request<ReqBody>> for RequireService<S>
+where
+    S: Service<Request<ReqBody>, Response = Response<ResBody>>,
+{
+    type Response = Response<AuthBody<ResBody>>;
+    type Error = S::Error;
+    type Future = ResponseFuture<S::Future>;
+
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
+        self.inner.poll_ready(cx)
+    }
+
+    fn call(&mut self, req: Request<ReqBody>) -> Self::Future {
+        let refusal = match req.extensions().get::<Authentication>() {
+            Some(Authentication::Verified(claims)) => match self.rule.check(claims) {
+                Ok(()) => return ResponseFuture::called(self.inner.call(req)),
+                Err(unmet) => Error::from(unmet),
+            },
+            Some(Authentication::Anonymous) | None => Error::missing_token(),
+        };
+        let rejections = req.extensions().get::<Rejections>();
+        let response = match rejections {
+            Some(rejections) => rejections.render(&refusal, is_grpc(&req)),
+            None => Rejections::default().render(&refusal, is_grpc(&req)),
+        };
+        ResponseFuture::rejected(response)
+    }
+}

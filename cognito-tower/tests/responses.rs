@@ -1,0 +1,478 @@
+//! Every row of the status table, each token source, optional auth, route rules, gRPC and
+//! custom renderers, through the layers on an echo service.
+
+use std::convert::Infallible;
+use std::sync::LazyLock;
+
+use cognito_core::test_util::{JwksBehaviour, LocalIssuer};
+use cognito_core::{Authentication, Require, TokenUse, UserPool, Verifier};
+use cognito_tower::{AuthBody, CognitoAuth, Rejections, TokenSource, require};
+use http::header::{AUTHORIZATION, CONTENT_TYPE, COOKIE, RETRY_AFTER, WWW_AUTHENTICATE};
+use http::{HeaderName, Request, Response, StatusCode};
+use http_body_util::BodyExt;
+use tower::util::BoxCloneService;
+use tower::{ServiceBuilder, ServiceExt, service_fn};
+
+static ISSUER: LazyLock<LocalIssuer> = LazyLock::new(|| LocalIssuer::start().unwrap());
+
+type Body = http_body_util::combinators::BoxBody<bytes::Bytes, Box<dyn std::error::Error + Send + Sync>>;
+type Echo = BoxCloneService<Request<String>, Response<Body>, Infallible>;
+
+/// Answers with who the request is, as the auth layer left it in the extensions.
+async fn whoami(req: Request<String>) -> Result<Response<String>, Infallible> {
+    let body = match req.extensions().get::<Authentication>() {
+        Some(Authentication::Verified(claims)) => {
+            format!("user:{}", claims.username().unwrap_or_default())
+        }
+        Some(Authentication::Anonymous) => "anonymous".to_owned(),
+        None => "no auth layer".to_owned(),
+    };
+    Ok(Response::new(body))
+}
+
+fn boxed<B>(response: Response<B>) -> Response<Body>
+where
+    B: http_body::Body<Data = bytes::Bytes> + Send + Sync + 'static,
+    B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
+{
+    response.map(|body| body.map_err(Into::into).boxed())
+}
+
+fn app(layer: CognitoAuth) -> Echo {
+    BoxCloneService::new(
+        ServiceBuilder::new()
+            .map_response(boxed::<AuthBody<String>>)
+            .layer(layer)
+            .service(service_fn(whoami)),
+    )
+}
+
+fn guarded(layer: CognitoAuth, rule: Require) -> Echo {
+    BoxCloneService::new(
+        ServiceBuilder::new()
+            .map_response(boxed::<AuthBody<AuthBody<String>>>)
+            .layer(layer)
+            .layer(require(rule))
+            .service(service_fn(whoami)),
+    )
+}
+
+fn auth() -> CognitoAuth {
+    CognitoAuth::new(ISSUER.user_pool())
+}
+
+fn bearer(token: &str) -> Request<String> {
+    Request::get("/")
+        .header(AUTHORIZATION, format!("Bearer {token}"))
+        .body(String::new())
+        .unwrap()
+}
+
+fn anonymous() -> Request<String> {
+    Request::get("/").body(String::new()).unwrap()
+}
+
+struct Answer {
+    status: StatusCode,
+    challenge: Option<String>,
+    headers: http::HeaderMap,
+    body: String,
+}
+
+async fn send(service: &Echo, req: Request<String>) -> Answer {
+    let response = service.clone().oneshot(req).await.unwrap();
+    let (parts, body) = response.into_parts();
+    let body = body.collect().await.unwrap().to_bytes();
+    Answer {
+        status: parts.status,
+        challenge: parts
+            .headers
+            .get(WWW_AUTHENTICATE)
+            .map(|v| v.to_str().unwrap().to_owned()),
+        headers: parts.headers,
+        body: String::from_utf8(body.to_vec()).unwrap(),
+    }
+}
+
+// ---- the status table -------------------------------------------------------------------------------
+
+#[tokio::test]
+async fn valid_token_reaches_the_service_with_its_claims() {
+    let token = ISSUER.id_token().username("alice").sign();
+    let answer = send(&app(auth()), bearer(&token)).await;
+    assert_eq!(answer.status, StatusCode::OK);
+    assert_eq!(answer.body, "user:alice");
+}
+
+#[tokio::test]
+async fn missing_token_is_401_with_bare_bearer_challenge() {
+    let answer = send(&app(auth()), anonymous()).await;
+    assert_eq!(answer.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(answer.challenge.as_deref(), Some("Bearer realm=\"api\""));
+    assert_eq!(answer.body, "no bearer token");
+}
+
+#[tokio::test]
+async fn other_auth_scheme_counts_as_no_token() {
+    let req = Request::get("/")
+        .header(AUTHORIZATION, "Basic dXNlcjpwdw==")
+        .body(String::new())
+        .unwrap();
+    let answer = send(&app(auth()), req).await;
+    assert_eq!(answer.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(answer.challenge.as_deref(), Some("Bearer realm=\"api\""));
+}
+
+async fn assert_invalid_token(token: &str, description: &str) {
+    let answer = send(&app(auth()), bearer(token)).await;
+    assert_eq!(answer.status, StatusCode::UNAUTHORIZED, "{description}");
+    assert_eq!(
+        answer.challenge.as_deref(),
+        Some(
+            format!(
+                "Bearer realm=\"api\", error=\"invalid_token\", error_description=\"{description}\""
+            )
+            .as_str()
+        )
+    );
+}
+
+#[tokio::test]
+async fn malformed_token_is_401_with_invalid_token_challenge() {
+    assert_invalid_token("not-a-jwt", "the token is malformed").await;
+    let req = Request::get("/")
+        .header(AUTHORIZATION, "Bearer  two-spaces")
+        .body(String::new())
+        .unwrap();
+    let answer = send(&app(auth()), req).await;
+    assert_eq!(answer.status, StatusCode::UNAUTHORIZED);
+    assert!(answer.challenge.unwrap().contains("error=\"invalid_token\""));
+}
+
+#[tokio::test]
+async fn bad_signature_is_401_with_invalid_token_challenge() {
+    let token = ISSUER
+        .id_token()
+        .other_key()
+        .header("kid", ISSUER.active_kid())
+        .sign();
+    assert_invalid_token(&token, "the token signature is invalid").await;
+}
+
+#[tokio::test]
+async fn expired_token_is_401_with_invalid_token_challenge() {
+    assert_invalid_token(&ISSUER.id_token().expired().sign(), "the token has expired").await;
+}
+
+#[tokio::test]
+async fn wrong_issuer_is_401_with_invalid_token_challenge() {
+    let token = ISSUER.id_token().wrong_issuer().sign();
+    assert_invalid_token(&token, "the token issuer is not accepted").await;
+}
+
+#[tokio::test]
+async fn wrong_client_is_401_with_invalid_token_challenge() {
+    let token = ISSUER.id_token().client_id("otherclient").sign();
+    assert_invalid_token(&token, "the token was issued to another client").await;
+}
+
+#[tokio::test]
+async fn wrong_token_use_is_401_with_invalid_token_challenge() {
+    let layer = CognitoAuth::new(ISSUER.user_pool().token_use(TokenUse::Access));
+    let answer = send(&app(layer), bearer(&ISSUER.id_token().sign())).await;
+    assert_eq!(answer.status, StatusCode::UNAUTHORIZED);
+    assert!(
+        answer
+            .challenge
+            .unwrap()
+            .contains("error_description=\"the token use is not accepted here\"")
+    );
+}
+
+#[tokio::test]
+async fn unmet_group_is_403_with_insufficient_scope_challenge() {
+    let token = ISSUER.id_token().groups(["staff"]).sign();
+    let answer = send(&guarded(auth(), Require::group("admin")), bearer(&token)).await;
+    assert_eq!(answer.status, StatusCode::FORBIDDEN);
+    assert_eq!(
+        answer.challenge.as_deref(),
+        Some(
+            "Bearer realm=\"api\", error=\"insufficient_scope\", \
+             error_description=\"requires group admin\""
+        )
+    );
+}
+
+#[tokio::test]
+async fn unmet_scope_is_403_naming_the_scope() {
+    let token = ISSUER.access_token().scopes(["profile"]).sign();
+    let rule = Require::any_scope(["reports/read", "reports/admin"]);
+    let answer = send(&guarded(auth(), rule), bearer(&token)).await;
+    assert_eq!(answer.status, StatusCode::FORBIDDEN);
+    let challenge = answer.challenge.unwrap();
+    assert!(challenge.contains("error=\"insufficient_scope\""), "{challenge}");
+    assert!(challenge.ends_with(", scope=\"reports/read reports/admin\""), "{challenge}");
+}
+
+#[tokio::test]
+async fn unavailable_keys_are_503_with_retry_after_and_no_challenge() {
+    let issuer = LocalIssuer::start().unwrap();
+    issuer.set_jwks_behaviour(JwksBehaviour::Status(500));
+    let answer = send(
+        &app(CognitoAuth::new(issuer.user_pool())),
+        bearer(&issuer.id_token().sign()),
+    )
+    .await;
+    assert_eq!(answer.status, StatusCode::SERVICE_UNAVAILABLE);
+    assert_eq!(answer.challenge, None);
+    assert_eq!(answer.headers[RETRY_AFTER], "10");
+}
+
+#[tokio::test]
+async fn realm_is_configurable() {
+    let answer = send(&app(auth().realm("reports")), anonymous()).await;
+    assert_eq!(answer.challenge.as_deref(), Some("Bearer realm=\"reports\""));
+}
+
+// ---- token sources ---------------------------------------------------------------------------------
+
+#[tokio::test]
+async fn bearer_scheme_is_case_insensitive() {
+    let token = ISSUER.id_token().username("carol").sign();
+    let req = Request::get("/")
+        .header(AUTHORIZATION, format!("bEaReR {token}"))
+        .body(String::new())
+        .unwrap();
+    assert_eq!(send(&app(auth()), req).await.body, "user:carol");
+}
+
+#[tokio::test]
+async fn cookie_source_reads_the_named_cookie() {
+    let service = app(auth().token_source(TokenSource::cookie("id_token")));
+    let token = ISSUER.id_token().username("dave").sign();
+    let req = Request::get("/")
+        .header(COOKIE, format!("theme=dark; id_token={token}"))
+        .body(String::new())
+        .unwrap();
+    assert_eq!(send(&service, req).await.body, "user:dave");
+    // A bearer header is not looked at when the source is a cookie.
+    assert_eq!(send(&service, bearer(&token)).await.status, StatusCode::UNAUTHORIZED);
+}
+
+#[tokio::test]
+async fn header_source_reads_the_bare_header_value() {
+    let name = HeaderName::from_static("x-id-token");
+    let service = app(auth().token_source(TokenSource::header(name.clone())));
+    let token = ISSUER.id_token().username("erin").sign();
+    let req = Request::get("/").header(name, &token).body(String::new()).unwrap();
+    assert_eq!(send(&service, req).await.body, "user:erin");
+}
+
+#[tokio::test]
+async fn custom_source_reads_a_query_parameter() {
+    let source = TokenSource::custom(|_, uri| {
+        uri.query()?
+            .split('&')
+            .find_map(|pair| pair.strip_prefix("access_token="))
+            .map(str::to_owned)
+    });
+    let service = app(auth().token_source(source));
+    let token = ISSUER.access_token().username("frank").sign();
+    let req = Request::get(format!("/ws?access_token={token}"))
+        .body(String::new())
+        .unwrap();
+    assert_eq!(send(&service, req).await.body, "user:frank");
+    let without = Request::get("/ws").body(String::new()).unwrap();
+    assert_eq!(send(&service, without).await.status, StatusCode::UNAUTHORIZED);
+}
+
+// ---- optional auth ----------------------------------------------------------------------------------
+
+#[tokio::test]
+async fn optional_auth_lets_anonymous_requests_through() {
+    let answer = send(&app(auth().optional()), anonymous()).await;
+    assert_eq!(answer.status, StatusCode::OK);
+    assert_eq!(answer.body, "anonymous");
+}
+
+#[tokio::test]
+async fn optional_auth_still_refuses_a_bad_token() {
+    let service = app(auth().optional());
+    let answer = send(&service, bearer(&ISSUER.id_token().expired().sign())).await;
+    assert_eq!(answer.status, StatusCode::UNAUTHORIZED);
+    let token = ISSUER.id_token().username("gina").sign();
+    assert_eq!(send(&service, bearer(&token)).await.body, "user:gina");
+}
+
+// ---- require -------------------------------------------------------------------------------------------
+
+#[tokio::test]
+async fn require_passes_members_and_refuses_others() {
+    let service = guarded(auth(), Require::group("admin"));
+    let admin = ISSUER.id_token().username("root").groups(["admin"]).sign();
+    assert_eq!(send(&service, bearer(&admin)).await.body, "user:root");
+    let user = ISSUER.id_token().groups(["staff"]).sign();
+    assert_eq!(send(&service, bearer(&user)).await.status, StatusCode::FORBIDDEN);
+}
+
+#[tokio::test]
+async fn require_combines_groups_scopes_and_claims() {
+    let rule = Require::group("admin")
+        .or(Require::all_scopes(["reports/read", "reports/export"]))
+        .and(Require::claim_equals("custom:tier", "gold"));
+    let service = guarded(auth(), rule);
+    let gold_reader = ISSUER
+        .access_token()
+        .scopes(["reports/read", "reports/export"])
+        .custom("tier", "gold")
+        .sign();
+    assert_eq!(send(&service, bearer(&gold_reader)).await.status, StatusCode::OK);
+    let silver_admin = ISSUER.access_token().groups(["admin"]).custom("tier", "silver").sign();
+    let answer = send(&service, bearer(&silver_admin)).await;
+    assert_eq!(answer.status, StatusCode::FORBIDDEN);
+    assert!(answer.challenge.unwrap().contains("claim custom:tier equal to 'gold'"));
+    let half_reader = ISSUER.access_token().scopes(["reports/read"]).custom("tier", "gold").sign();
+    let answer = send(&service, bearer(&half_reader)).await;
+    assert_eq!(answer.status, StatusCode::FORBIDDEN);
+    assert!(answer.challenge.unwrap().contains("scope=\"reports/read reports/export\""));
+}
+
+#[tokio::test]
+async fn require_on_anonymous_request_is_401() {
+    let service = guarded(auth().optional(), Require::group("admin"));
+    let answer = send(&service, anonymous()).await;
+    assert_eq!(answer.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(answer.challenge.as_deref(), Some("Bearer realm=\"api\""));
+}
+
+#[tokio::test]
+async fn require_without_auth_layer_is_401() {
+    let service: Echo = BoxCloneService::new(
+        ServiceBuilder::new()
+            .map_response(boxed::<AuthBody<String>>)
+            .layer(require(Require::group("admin")))
+            .service(service_fn(whoami)),
+    );
+    let answer = send(&service, bearer(&ISSUER.id_token().groups(["admin"]).sign())).await;
+    assert_eq!(answer.status, StatusCode::UNAUTHORIZED);
+}
+
+#[tokio::test]
+async fn layer_wide_require_applies_to_every_request() {
+    let service = app(auth().require(Require::token_use(TokenUse::Access)));
+    assert_eq!(
+        send(&service, bearer(&ISSUER.id_token().sign())).await.status,
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        send(&service, bearer(&ISSUER.access_token().sign())).await.status,
+        StatusCode::OK
+    );
+}
+
+// ---- rendering ------------------------------------------------------------------------------------------
+
+#[tokio::test]
+async fn problem_json_renders_rfc9457_bodies_in_auth_and_require() {
+    let service = guarded(auth().problem_json(), Require::group("admin"));
+    let answer = send(&service, anonymous()).await;
+    assert_eq!(answer.headers[CONTENT_TYPE], "application/problem+json");
+    let body: serde_json::Value = serde_json::from_str(&answer.body).unwrap();
+    assert_eq!(body["status"], 401);
+    let answer = send(&service, bearer(&ISSUER.id_token().sign())).await;
+    assert_eq!(answer.status, StatusCode::FORBIDDEN);
+    let body: serde_json::Value = serde_json::from_str(&answer.body).unwrap();
+    assert_eq!(body["error"], "insufficient_scope");
+    assert_eq!(body["detail"], "requires group admin");
+}
+
+#[tokio::test]
+async fn custom_renderer_shapes_every_refusal() {
+    let rejections = Rejections::default().custom(|error, realm| {
+        let mut response = cognito_tower::default_response(
+            error,
+            realm,
+            cognito_core::rejection::BodyFormat::PlainText,
+        );
+        *response.body_mut() = format!("{{\"message\":\"{}\"}}", error.status()).into();
+        response
+    });
+    let service = guarded(auth().rejections(rejections), Require::group("admin"));
+    let answer = send(&service, anonymous()).await;
+    assert_eq!(answer.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(answer.body, "{\"message\":\"401\"}");
+    let answer = send(&service, bearer(&ISSUER.id_token().sign())).await;
+    assert_eq!(answer.body, "{\"message\":\"403\"}");
+}
+
+// ---- gRPC ---------------------------------------------------------------------------------------------------
+
+fn grpc(token: Option<&str>) -> Request<String> {
+    let mut builder = Request::post("/pkg.Service/Method").header(CONTENT_TYPE, "application/grpc");
+    if let Some(token) = token {
+        builder = builder.header(AUTHORIZATION, format!("Bearer {token}"));
+    }
+    builder.body(String::new()).unwrap()
+}
+
+async fn assert_grpc(service: &Echo, req: Request<String>, code: &str) {
+    let answer = send(service, req).await;
+    assert_eq!(answer.status, StatusCode::OK);
+    assert_eq!(answer.headers["grpc-status"], code);
+    assert!(answer.headers.contains_key("grpc-message"));
+    assert_eq!(answer.headers[CONTENT_TYPE], "application/grpc");
+    assert!(answer.body.is_empty());
+}
+
+#[tokio::test]
+async fn grpc_requests_are_refused_with_grpc_status() {
+    let service = guarded(auth(), Require::group("admin"));
+    assert_grpc(&service, grpc(None), "16").await;
+    assert_grpc(&service, grpc(Some(&ISSUER.id_token().expired().sign())), "16").await;
+    assert_grpc(&service, grpc(Some(&ISSUER.id_token().sign())), "7").await;
+    let admin = ISSUER.id_token().groups(["admin"]).sign();
+    assert_eq!(send(&service, grpc(Some(&admin))).await.headers.get("grpc-status"), None);
+
+    let issuer = LocalIssuer::start().unwrap();
+    issuer.set_jwks_behaviour(JwksBehaviour::Garbage);
+    let down = app(CognitoAuth::new(issuer.user_pool()));
+    assert_grpc(&down, grpc(Some(&issuer.id_token().sign())), "14").await;
+}
+
+// ---- sharing and readiness -----------------------------------------------------------------------------
+
+#[tokio::test]
+async fn a_shared_verifier_serves_several_layers_and_its_cache() {
+    let verifier = Verifier::from(ISSUER.user_pool());
+    let one = app(CognitoAuth::new(verifier.clone()));
+    let two = app(CognitoAuth::new(verifier.clone()));
+    let token = ISSUER.id_token().username("hank").sign();
+    assert_eq!(send(&one, bearer(&token)).await.body, "user:hank");
+    assert_eq!(verifier.cached_tokens(), 1);
+    assert_eq!(send(&two, bearer(&token)).await.body, "user:hank");
+    assert_eq!(verifier.cached_tokens(), 1);
+}
+
+#[tokio::test]
+async fn pool_and_oidc_issuer_convert_into_the_layer() {
+    let pool = UserPool::new("eu-west-1_AbCdEf123")
+        .unwrap()
+        .client_id("abc")
+        .unwrap();
+    let layer = CognitoAuth::new(pool);
+    assert!(layer.verifier().issuers().any(|i| i.ends_with("eu-west-1_AbCdEf123")));
+}
+
+#[tokio::test]
+async fn readiness_and_errors_of_the_inner_service_pass_through() {
+    #[derive(Debug, PartialEq)]
+    struct Boom;
+    let failing = service_fn(|_req: Request<String>| async { Err::<Response<String>, _>(Boom) });
+    let service = ServiceBuilder::new().layer(auth()).service(failing);
+    let token = ISSUER.id_token().sign();
+    // A refused request never reaches the inner service, so it cannot fail.
+    let refused = service.clone().oneshot(anonymous()).await.unwrap();
+    assert_eq!(refused.status(), StatusCode::UNAUTHORIZED);
+    // An admitted one gets the inner error, untouched.
+    assert_eq!(service.oneshot(bearer(&token)).await.unwrap_err(), Boom);
+}
