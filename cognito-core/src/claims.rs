@@ -4,6 +4,7 @@
 //! build one. The standard Cognito claims are parsed once, during verification; the full JSON
 //! object (for `custom:*` attributes and anything else) is parsed on first use and kept.
 
+use std::any::Any;
 use std::fmt;
 use std::ops::Deref;
 use std::sync::{Arc, OnceLock};
@@ -175,7 +176,14 @@ impl<T> Claims<T> {
     /// # Errors
     /// [`ErrorKind::ClaimsType`] when the payload does not fit `U`. That is a server-side bug
     /// (the type does not match what the pool issues), so adapters answer it with a 500.
-    pub fn with<U: DeserializeOwned>(self) -> Result<Claims<U>, Error> {
+    pub fn with<U: DeserializeOwned + 'static>(self) -> Result<Claims<U>, Error> {
+        // `()` (the default "no typed part") does not deserialize from a JSON object.
+        if let Ok(unit) = (Box::new(()) as Box<dyn Any>).downcast::<U>() {
+            return Ok(Claims {
+                token: self.token,
+                extra: *unit,
+            });
+        }
         let extra = serde_json::from_str(&self.token.payload)
             .map_err(|e| Error::with_source(ErrorKind::ClaimsType, e))?;
         Ok(Claims {

@@ -322,7 +322,10 @@ impl Verifier {
     /// # Errors
     /// As [`verify`](Verifier::verify), and [`ErrorKind::ClaimsType`] when the payload does not
     /// fit `T`.
-    pub async fn verify_as<T: DeserializeOwned>(&self, token: &str) -> Result<Claims<T>, Error> {
+    pub async fn verify_as<T: DeserializeOwned + 'static>(
+        &self,
+        token: &str,
+    ) -> Result<Claims<T>, Error> {
         self.verify(token).await?.with()
     }
 

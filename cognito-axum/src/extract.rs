@@ -1,0 +1,295 @@
+//! The extractors: claims, claims of one token use, claims with a group or scope.
+
+use std::any::type_name;
+use std::fmt;
+use std::marker::PhantomData;
+use std::ops::Deref;
+
+use axum_core::extract::{FromRequestParts, OptionalFromRequestParts};
+use cognito_core::{Authentication, Error, Require, TokenUse};
+use http::request::Parts;
+use serde::de::DeserializeOwned;
+
+use crate::AuthRejection;
+
+const MISSING_LAYER: &str =
+    "a cognito-axum extractor is used on a route without the CognitoAuth layer in front of it";
+
+/// The claims the auth layer verified, or `None` for an anonymous request; with the
+/// application's `T` deserialized.
+fn verified<T>(parts: &Parts) -> Result<Option<cognito_core::Claims<T>>, AuthRejection>
+where
+    T: DeserializeOwned + 'static,
+{
+    match parts.extensions.get::<Authentication>() {
+        None => {
+            tracing_error(MISSING_LAYER, None);
+            Err(AuthRejection::new(
+                Error::misconfigured(MISSING_LAYER),
+                parts,
+            ))
+        }
+        Some(Authentication::Anonymous) => Ok(None),
+        Some(Authentication::Verified(claims)) => match claims.clone().with::<T>() {
+            Ok(claims) => Ok(Some(claims)),
+            Err(error) => {
+                let what = format!(
+                    "the verified claims do not deserialize into `{}`; the server log has the details",
+                    type_name::<T>()
+                );
+                tracing_error(&what, std::error::Error::source(&error));
+                Err(AuthRejection::new(Error::misconfigured(what), parts))
+            }
+        },
+    }
+}
+
+fn required<T>(parts: &Parts) -> Result<cognito_core::Claims<T>, AuthRejection>
+where
+    T: DeserializeOwned + 'static,
+{
+    verified(parts)?.ok_or_else(|| AuthRejection::new(Error::missing_token(), parts))
+}
+
+/// A refusal for a rule that `claims` was found not to meet; built only on that path.
+fn refuse<T>(rule: Require, claims: &cognito_core::Claims<T>, parts: &Parts) -> AuthRejection {
+    let error = match rule.check(claims) {
+        Err(unmet) => Error::from(unmet),
+        Ok(()) => Error::misconfigured("a rule was reported unmet but holds"),
+    };
+    AuthRejection::new(error, parts)
+}
+
+/// A server-side mistake: logged with its details, answered with a fixed message.
+fn tracing_error(what: &str, source: Option<&(dyn std::error::Error + 'static)>) {
+    let detail = source.map(ToString::to_string);
+    tracing::error!(detail, "{what}");
+}
+
+macro_rules! claims_wrapper {
+    ($(#[$doc:meta])* $name:ident) => {
+        $(#[$doc])*
+        pub struct $name<T = ()>(pub cognito_core::Claims<T>);
+
+        impl<T> Deref for $name<T> {
+            type Target = cognito_core::Claims<T>;
+
+            fn deref(&self) -> &Self::Target {
+                &self.0
+            }
+        }
+
+        impl<T: Clone> Clone for $name<T> {
+            fn clone(&self) -> Self {
+                $name(self.0.clone())
+            }
+        }
+
+        impl<T> fmt::Debug for $name<T> {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.debug_tuple(stringify!($name)).field(&self.0).finish()
+            }
+        }
+
+        impl<T> $name<T> {
+            /// The verified claims.
+            pub fn into_inner(self) -> cognito_core::Claims<T> {
+                self.0
+            }
+        }
+    };
+}
+
+claims_wrapper! {
+    /// The verified claims of the request, with your own `T` deserialized from the payload
+    /// (`()` for none). Derefs to [`cognito_core::Claims`], which derefs to `T`.
+    ///
+    /// 401 when the request is anonymous; `Option<Claims<T>>` makes that `None` instead (a
+    /// present but invalid token never gets that far: the layer refuses it). 500 when the
+    /// [`CognitoAuth`](crate::CognitoAuth) layer is missing or the claims do not fit `T`.
+    ///
+    /// ```
+    /// use cognito_axum::Claims;
+    /// use serde::Deserialize;
+    ///
+    /// #[derive(Deserialize)]
+    /// struct Profile {
+    ///     #[serde(rename = "custom:department")]
+    ///     department: Option<String>,
+    /// }
+    ///
+    /// async fn me(claims: Claims<Profile>) -> String {
+    ///     format!("{} in {:?}", claims.sub(), claims.department)
+    /// }
+    /// ```
+    Claims
+}
+
+claims_wrapper! {
+    /// [`Claims`] of an ID token only; an access token is refused with 403.
+    IdToken
+}
+
+claims_wrapper! {
+    /// [`Claims`] of an access token only; an ID token is refused with 403.
+    AccessToken
+}
+
+impl<S, T> FromRequestParts<S> for Claims<T>
+where
+    S: Send + Sync,
+    T: DeserializeOwned + Send + 'static,
+{
+    type Rejection = AuthRejection;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+        required(parts).map(Claims)
+    }
+}
+
+impl<S, T> OptionalFromRequestParts<S> for Claims<T>
+where
+    S: Send + Sync,
+    T: DeserializeOwned + Send + 'static,
+{
+    type Rejection = AuthRejection;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        _state: &S,
+    ) -> Result<Option<Self>, Self::Rejection> {
+        verified(parts).map(|claims| claims.map(Claims))
+    }
+}
+
+fn of_use<T>(parts: &Parts, token_use: TokenUse) -> Result<cognito_core::Claims<T>, AuthRejection>
+where
+    T: DeserializeOwned + 'static,
+{
+    let claims = required::<T>(parts)?;
+    if claims.token_use() == Some(token_use) {
+        Ok(claims)
+    } else {
+        Err(refuse(Require::token_use(token_use), &claims, parts))
+    }
+}
+
+impl<S, T> FromRequestParts<S> for IdToken<T>
+where
+    S: Send + Sync,
+    T: DeserializeOwned + Send + 'static,
+{
+    type Rejection = AuthRejection;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+        of_use(parts, TokenUse::Id).map(IdToken)
+    }
+}
+
+impl<S, T> FromRequestParts<S> for AccessToken<T>
+where
+    S: Send + Sync,
+    T: DeserializeOwned + Send + 'static,
+{
+    type Rejection = AuthRejection;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+        of_use(parts, TokenUse::Access).map(AccessToken)
+    }
+}
+
+/// Names a Cognito group for [`InGroup`].
+///
+/// ```
+/// use cognito_axum::{Claims, Group, InGroup};
+///
+/// struct Admin;
+/// impl Group for Admin {
+///     const NAME: &'static str = "admin";
+/// }
+///
+/// async fn purge(InGroup(claims, ..): InGroup<Admin>) -> String {
+///     format!("purged by {}", claims.sub())
+/// }
+/// ```
+pub trait Group {
+    /// The group, as it appears in `cognito:groups`.
+    const NAME: &'static str;
+}
+
+/// Names an OAuth scope for [`HasScope`].
+pub trait Scope {
+    /// The scope, as it appears in `scope` (e.g. `reports/read`).
+    const NAME: &'static str;
+}
+
+/// [`Claims`] of a member of the group `G`; others are refused with 403 `insufficient_scope`.
+pub struct InGroup<G, T = ()>(pub cognito_core::Claims<T>, pub PhantomData<G>);
+
+/// [`Claims`] of a token with the scope `S`; others are refused with 403 `insufficient_scope`
+/// and `scope="…"`.
+pub struct HasScope<S, T = ()>(pub cognito_core::Claims<T>, pub PhantomData<S>);
+
+impl<G, T> Deref for InGroup<G, T> {
+    type Target = cognito_core::Claims<T>;
+
+    fn deref(&self) -> &Self::Target {
+        &self.0
+    }
+}
+
+impl<S, T> Deref for HasScope<S, T> {
+    type Target = cognito_core::Claims<T>;
+
+    fn deref(&self) -> &Self::Target {
+        &self.0
+    }
+}
+
+impl<G, T> fmt::Debug for InGroup<G, T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_tuple("InGroup").field(&self.0).finish()
+    }
+}
+
+impl<S, T> fmt::Debug for HasScope<S, T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_tuple("HasScope").field(&self.0).finish()
+    }
+}
+
+impl<St, G, T> FromRequestParts<St> for InGroup<G, T>
+where
+    St: Send + Sync,
+    G: Group,
+    T: DeserializeOwned + Send + 'static,
+{
+    type Rejection = AuthRejection;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &St) -> Result<Self, Self::Rejection> {
+        let claims = required::<T>(parts)?;
+        if claims.in_group(G::NAME) {
+            Ok(InGroup(claims, PhantomData))
+        } else {
+            Err(refuse(Require::group(G::NAME), &claims, parts))
+        }
+    }
+}
+
+impl<St, Sc, T> FromRequestParts<St> for HasScope<Sc, T>
+where
+    St: Send + Sync,
+    Sc: Scope,
+    T: DeserializeOwned + Send + 'static,
+{
+    type Rejection = AuthRejection;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &St) -> Result<Self, Self::Rejection> {
+        let claims = required::<T>(parts)?;
+        if claims.has_scope(Sc::NAME) {
+            Ok(HasScope(claims, PhantomData))
+        } else {
+            Err(refuse(Require::scope(Sc::NAME), &claims, parts))
+        }
+    }
+}

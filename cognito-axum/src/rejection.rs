@@ -1,0 +1,77 @@
+//! The rejection of the extractors, rendered like the auth layer's refusals.
+
+use std::fmt;
+
+use axum_core::response::{IntoResponse, Response};
+use cognito_core::Error;
+use cognito_tower::Rejections;
+use http::StatusCode;
+use http::request::Parts;
+
+/// Why an extractor refused the request: 401 without verified claims, 403 when the route's
+/// group, scope or token use is not met, 500 when the [`CognitoAuth`](crate::CognitoAuth)
+/// layer is missing or the claims do not fit the handler's type.
+pub struct AuthRejection {
+    error: Error,
+    rejections: Option<Rejections>,
+    grpc: bool,
+}
+
+impl AuthRejection {
+    pub(crate) fn new(error: Error, parts: &Parts) -> Self {
+        let grpc = parts
+            .headers
+            .get(http::header::CONTENT_TYPE)
+            .is_some_and(|v| cognito_core::rejection::is_grpc(v.as_bytes()));
+        AuthRejection {
+            error,
+            rejections: parts.extensions.get::<Rejections>().cloned(),
+            grpc,
+        }
+    }
+
+    /// The status it answers with.
+    #[must_use]
+    pub fn status(&self) -> StatusCode {
+        StatusCode::from_u16(self.error.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
+    }
+
+    /// The text of the answer.
+    #[must_use]
+    pub fn body_text(&self) -> String {
+        self.error.to_string()
+    }
+
+    /// The underlying error.
+    #[must_use]
+    pub fn error(&self) -> &Error {
+        &self.error
+    }
+}
+
+impl IntoResponse for AuthRejection {
+    fn into_response(self) -> Response {
+        let rejections = self.rejections.unwrap_or_default();
+        rejections.render(&self.error, self.grpc).into_response()
+    }
+}
+
+impl fmt::Debug for AuthRejection {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("AuthRejection")
+            .field("error", &self.error)
+            .finish_non_exhaustive()
+    }
+}
+
+impl fmt::Display for AuthRejection {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(&self.error, f)
+    }
+}
+
+impl std::error::Error for AuthRejection {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        Some(&self.error)
+    }
+}
