@@ -95,9 +95,16 @@ pub fn default_response(error: &Error, realm: &str, format: BodyFormat) -> Respo
     *response.status_mut() =
         StatusCode::from_u16(rejection.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
     let headers = response.headers_mut();
-    headers.insert(CONTENT_TYPE, HeaderValue::from_static(rejection.content_type));
+    headers.insert(
+        CONTENT_TYPE,
+        HeaderValue::from_static(rejection.content_type),
+    );
     insert(headers, WWW_AUTHENTICATE, rejection.www_authenticate);
-    insert(headers, RETRY_AFTER, rejection.retry_after.map(|s| s.to_string()));
+    insert(
+        headers,
+        RETRY_AFTER,
+        rejection.retry_after.map(|s| s.to_string()),
+    );
     response
 }
 
@@ -112,7 +119,11 @@ fn grpc_response(error: &Error) -> Response<RejectionBody> {
     response
 }
 
-fn insert<K: http::header::IntoHeaderName>(headers: &mut HeaderMap, name: K, value: Option<String>) {
+fn insert<K: http::header::IntoHeaderName>(
+    headers: &mut HeaderMap,
+    name: K,
+    value: Option<String>,
+) {
     // Every value comes from cognito-core, which keeps them to printable ASCII.
     if let Some(value) = value.and_then(|v| HeaderValue::from_str(&v).ok()) {
         headers.insert(name, value);

@@ -64,7 +64,9 @@ impl TokenSource {
     /// A function of the request's headers and URI (a websocket subprotocol, a query
     /// parameter…). `None` means no token.
     #[must_use]
-    pub fn custom(find: impl Fn(&HeaderMap, &Uri) -> Option<String> + Send + Sync + 'static) -> Self {
+    pub fn custom(
+        find: impl Fn(&HeaderMap, &Uri) -> Option<String> + Send + Sync + 'static,
+    ) -> Self {
         TokenSource(Source::Custom(Arc::new(find)))
     }
 

@@ -15,7 +15,8 @@ use tower::{ServiceBuilder, ServiceExt, service_fn};
 
 static ISSUER: LazyLock<LocalIssuer> = LazyLock::new(|| LocalIssuer::start().unwrap());
 
-type Body = http_body_util::combinators::BoxBody<bytes::Bytes, Box<dyn std::error::Error + Send + Sync>>;
+type Body =
+    http_body_util::combinators::BoxBody<bytes::Bytes, Box<dyn std::error::Error + Send + Sync>>;
 type Echo = BoxCloneService<Request<String>, Response<Body>, Infallible>;
 
 /// Answers with who the request is, as the auth layer left it in the extensions.
@@ -146,7 +147,12 @@ async fn malformed_token_is_401_with_invalid_token_challenge() {
         .unwrap();
     let answer = send(&app(auth()), req).await;
     assert_eq!(answer.status, StatusCode::UNAUTHORIZED);
-    assert!(answer.challenge.unwrap().contains("error=\"invalid_token\""));
+    assert!(
+        answer
+            .challenge
+            .unwrap()
+            .contains("error=\"invalid_token\"")
+    );
 }
 
 #[tokio::test]
@@ -210,8 +216,14 @@ async fn unmet_scope_is_403_naming_the_scope() {
     let answer = send(&guarded(auth(), rule), bearer(&token)).await;
     assert_eq!(answer.status, StatusCode::FORBIDDEN);
     let challenge = answer.challenge.unwrap();
-    assert!(challenge.contains("error=\"insufficient_scope\""), "{challenge}");
-    assert!(challenge.ends_with(", scope=\"reports/read reports/admin\""), "{challenge}");
+    assert!(
+        challenge.contains("error=\"insufficient_scope\""),
+        "{challenge}"
+    );
+    assert!(
+        challenge.ends_with(", scope=\"reports/read reports/admin\""),
+        "{challenge}"
+    );
 }
 
 #[tokio::test]
@@ -231,7 +243,10 @@ async fn unavailable_keys_are_503_with_retry_after_and_no_challenge() {
 #[tokio::test]
 async fn realm_is_configurable() {
     let answer = send(&app(auth().realm("reports")), anonymous()).await;
-    assert_eq!(answer.challenge.as_deref(), Some("Bearer realm=\"reports\""));
+    assert_eq!(
+        answer.challenge.as_deref(),
+        Some("Bearer realm=\"reports\"")
+    );
 }
 
 // ---- token sources ---------------------------------------------------------------------------------
@@ -256,7 +271,10 @@ async fn cookie_source_reads_the_named_cookie() {
         .unwrap();
     assert_eq!(send(&service, req).await.body, "user:dave");
     // A bearer header is not looked at when the source is a cookie.
-    assert_eq!(send(&service, bearer(&token)).await.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        send(&service, bearer(&token)).await.status,
+        StatusCode::UNAUTHORIZED
+    );
 }
 
 #[tokio::test]
@@ -264,7 +282,10 @@ async fn header_source_reads_the_bare_header_value() {
     let name = HeaderName::from_static("x-id-token");
     let service = app(auth().token_source(TokenSource::header(name.clone())));
     let token = ISSUER.id_token().username("erin").sign();
-    let req = Request::get("/").header(name, &token).body(String::new()).unwrap();
+    let req = Request::get("/")
+        .header(name, &token)
+        .body(String::new())
+        .unwrap();
     assert_eq!(send(&service, req).await.body, "user:erin");
 }
 
@@ -283,7 +304,10 @@ async fn custom_source_reads_a_query_parameter() {
         .unwrap();
     assert_eq!(send(&service, req).await.body, "user:frank");
     let without = Request::get("/ws").body(String::new()).unwrap();
-    assert_eq!(send(&service, without).await.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        send(&service, without).await.status,
+        StatusCode::UNAUTHORIZED
+    );
 }
 
 // ---- optional auth ----------------------------------------------------------------------------------
@@ -312,7 +336,10 @@ async fn require_passes_members_and_refuses_others() {
     let admin = ISSUER.id_token().username("root").groups(["admin"]).sign();
     assert_eq!(send(&service, bearer(&admin)).await.body, "user:root");
     let user = ISSUER.id_token().groups(["staff"]).sign();
-    assert_eq!(send(&service, bearer(&user)).await.status, StatusCode::FORBIDDEN);
+    assert_eq!(
+        send(&service, bearer(&user)).await.status,
+        StatusCode::FORBIDDEN
+    );
 }
 
 #[tokio::test]
@@ -326,15 +353,36 @@ async fn require_combines_groups_scopes_and_claims() {
         .scopes(["reports/read", "reports/export"])
         .custom("tier", "gold")
         .sign();
-    assert_eq!(send(&service, bearer(&gold_reader)).await.status, StatusCode::OK);
-    let silver_admin = ISSUER.access_token().groups(["admin"]).custom("tier", "silver").sign();
+    assert_eq!(
+        send(&service, bearer(&gold_reader)).await.status,
+        StatusCode::OK
+    );
+    let silver_admin = ISSUER
+        .access_token()
+        .groups(["admin"])
+        .custom("tier", "silver")
+        .sign();
     let answer = send(&service, bearer(&silver_admin)).await;
     assert_eq!(answer.status, StatusCode::FORBIDDEN);
-    assert!(answer.challenge.unwrap().contains("claim custom:tier equal to 'gold'"));
-    let half_reader = ISSUER.access_token().scopes(["reports/read"]).custom("tier", "gold").sign();
+    assert!(
+        answer
+            .challenge
+            .unwrap()
+            .contains("claim custom:tier equal to 'gold'")
+    );
+    let half_reader = ISSUER
+        .access_token()
+        .scopes(["reports/read"])
+        .custom("tier", "gold")
+        .sign();
     let answer = send(&service, bearer(&half_reader)).await;
     assert_eq!(answer.status, StatusCode::FORBIDDEN);
-    assert!(answer.challenge.unwrap().contains("scope=\"reports/read reports/export\""));
+    assert!(
+        answer
+            .challenge
+            .unwrap()
+            .contains("scope=\"reports/read reports/export\"")
+    );
 }
 
 #[tokio::test]
@@ -353,7 +401,11 @@ async fn require_without_auth_layer_is_401() {
             .layer(require(Require::group("admin")))
             .service(service_fn(whoami)),
     );
-    let answer = send(&service, bearer(&ISSUER.id_token().groups(["admin"]).sign())).await;
+    let answer = send(
+        &service,
+        bearer(&ISSUER.id_token().groups(["admin"]).sign()),
+    )
+    .await;
     assert_eq!(answer.status, StatusCode::UNAUTHORIZED);
 }
 
@@ -361,11 +413,15 @@ async fn require_without_auth_layer_is_401() {
 async fn layer_wide_require_applies_to_every_request() {
     let service = app(auth().require(Require::token_use(TokenUse::Access)));
     assert_eq!(
-        send(&service, bearer(&ISSUER.id_token().sign())).await.status,
+        send(&service, bearer(&ISSUER.id_token().sign()))
+            .await
+            .status,
         StatusCode::FORBIDDEN
     );
     assert_eq!(
-        send(&service, bearer(&ISSUER.access_token().sign())).await.status,
+        send(&service, bearer(&ISSUER.access_token().sign()))
+            .await
+            .status,
         StatusCode::OK
     );
 }
@@ -428,10 +484,21 @@ async fn assert_grpc(service: &Echo, req: Request<String>, code: &str) {
 async fn grpc_requests_are_refused_with_grpc_status() {
     let service = guarded(auth(), Require::group("admin"));
     assert_grpc(&service, grpc(None), "16").await;
-    assert_grpc(&service, grpc(Some(&ISSUER.id_token().expired().sign())), "16").await;
+    assert_grpc(
+        &service,
+        grpc(Some(&ISSUER.id_token().expired().sign())),
+        "16",
+    )
+    .await;
     assert_grpc(&service, grpc(Some(&ISSUER.id_token().sign())), "7").await;
     let admin = ISSUER.id_token().groups(["admin"]).sign();
-    assert_eq!(send(&service, grpc(Some(&admin))).await.headers.get("grpc-status"), None);
+    assert_eq!(
+        send(&service, grpc(Some(&admin)))
+            .await
+            .headers
+            .get("grpc-status"),
+        None
+    );
 
     let issuer = LocalIssuer::start().unwrap();
     issuer.set_jwks_behaviour(JwksBehaviour::Garbage);
@@ -460,7 +527,12 @@ async fn pool_and_oidc_issuer_convert_into_the_layer() {
         .client_id("abc")
         .unwrap();
     let layer = CognitoAuth::new(pool);
-    assert!(layer.verifier().issuers().any(|i| i.ends_with("eu-west-1_AbCdEf123")));
+    assert!(
+        layer
+            .verifier()
+            .issuers()
+            .any(|i| i.ends_with("eu-west-1_AbCdEf123"))
+    );
 }
 
 #[tokio::test]

@@ -94,6 +94,10 @@ impl<S> Layer<S> for CognitoAuth {
     type Service = CognitoAuthService<S>;
 
     fn layer(&self, inner: S) -> Self::Service {
-        CognitoAuthService::new(inner, self.verifier.clone(), Arc::new(self.settings.clone()))
+        CognitoAuthService::new(
+            inner,
+            self.verifier.clone(),
+            Arc::new(self.settings.clone()),
+        )
     }
 }

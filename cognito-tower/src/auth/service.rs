@@ -62,9 +62,7 @@ where
             Lookup::Owned(token) => cached(&token),
             Lookup::Found(Found::Missing) if settings.optional => Decision::Anonymous,
             Lookup::Found(Found::Missing) => Decision::Verified(Err(Error::missing_token())),
-            Lookup::Found(Found::Malformed) => {
-                Decision::Verified(Err(ErrorKind::Malformed.into()))
-            }
+            Lookup::Found(Found::Malformed) => Decision::Verified(Err(ErrorKind::Malformed.into())),
         };
         let grpc = is_grpc(&req);
         match decision {
