@@ -1,0 +1,190 @@
+//! The quickstart example does what it prints: every request of `Demo::requests()` sent over
+//! real HTTP to `quickstart::app` answers the status and body the printed commands promise, and
+//! the same app protects a moto user pool configured through `quickstart::Config`.
+
+use std::collections::BTreeSet;
+use std::error::Error;
+use std::time::Duration;
+
+use cognito_integration_tests::{Emulator, EmulatorPool, PoolOptions, emulator_url};
+use quickstart::{Config, Demo, app};
+use tokio::net::TcpListener;
+use tokio::task::JoinHandle;
+
+type TestResult = Result<(), Box<dyn Error>>;
+
+const PASSWORD: &str = "correct horse";
+
+/// An app served on 127.0.0.1 on a free port until dropped.
+struct Server {
+    base: String,
+    http: reqwest::Client,
+    task: JoinHandle<()>,
+}
+
+impl Server {
+    async fn start(router: axum::Router) -> Server {
+        let listener = TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("binding 127.0.0.1:0");
+        let addr = listener.local_addr().expect("the listener's address");
+        let task = tokio::spawn(async move {
+            axum::serve(listener, router)
+                .await
+                .expect("serving the app");
+        });
+        let http = reqwest::Client::builder()
+            .no_proxy()
+            .timeout(Duration::from_secs(30))
+            .build()
+            .expect("building the reqwest client");
+        Server {
+            base: format!("http://{addr}"),
+            http,
+            task,
+        }
+    }
+
+    /// Status and body of `GET path`, with `token` as a bearer token.
+    async fn get(&self, path: &str, token: Option<&str>) -> (u16, String) {
+        let mut request = self.http.get(format!("{}{path}", self.base));
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        let response = request
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("GET {path}: {e}"));
+        let status = response.status().as_u16();
+        let body = response
+            .text()
+            .await
+            .unwrap_or_else(|e| panic!("GET {path}: reading the body: {e}"));
+        (status, body)
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
+
+#[tokio::test]
+async fn every_printed_request_answers_as_printed() -> TestResult {
+    let demo = Demo::start()?;
+    let server = Server::start(app(demo.verifier())).await;
+    let requests = Demo::requests();
+    assert!(!requests.is_empty());
+
+    for request in &requests {
+        let token = request.token_var.map(|var| {
+            demo.token(var)
+                .unwrap_or_else(|| panic!("{}: no token for ${var}", request.what))
+        });
+        let (status, body) = server.get(request.path, token).await;
+        assert_eq!(
+            status, request.status,
+            "{} (GET {} with {:?}): body {body:?}",
+            request.what, request.path, request.token_var
+        );
+        assert!(
+            body.contains(request.body_contains),
+            "{} (GET {} with {:?}): body {body:?} does not contain {:?}",
+            request.what,
+            request.path,
+            request.token_var,
+            request.body_contains
+        );
+    }
+    Ok(())
+}
+
+#[tokio::test]
+async fn the_instructions_print_one_curl_per_request_and_export_its_tokens() -> TestResult {
+    let demo = Demo::start()?;
+    let base = "http://127.0.0.1:3000";
+    let text = demo.instructions(base);
+    let requests = Demo::requests();
+
+    let curls: Vec<&str> = text
+        .lines()
+        .filter(|line| line.trim_start().starts_with("curl "))
+        .collect();
+    assert_eq!(curls.len(), requests.len(), "{text}");
+    for (curl, request) in curls.iter().zip(&requests) {
+        let url = format!("{base}{}", request.path);
+        assert!(
+            curl.split_whitespace().any(|word| word == url),
+            "{curl:?} does not request {url}"
+        );
+        match request.token_var {
+            Some(var) => assert!(
+                curl.contains(&format!("\"Authorization: Bearer ${var}\"")),
+                "{curl:?} does not send ${var}"
+            ),
+            None => assert!(
+                !curl.contains("Authorization"),
+                "{curl:?} sends a token for {:?}",
+                request.what
+            ),
+        }
+    }
+
+    let vars: BTreeSet<&str> = requests.iter().filter_map(|r| r.token_var).collect();
+    assert!(!vars.is_empty());
+    for var in vars {
+        let token = demo.token(var).expect("a token for every variable used");
+        let export = format!("export {var}={token}");
+        assert!(
+            text.lines().any(|line| line == export),
+            "${var} is not exported with its token:\n{text}"
+        );
+    }
+    Ok(())
+}
+
+#[tokio::test]
+async fn the_app_protects_a_moto_pool_configured_like_the_environment_says() -> TestResult {
+    let Some(url) = emulator_url(Emulator::Moto) else {
+        return Ok(());
+    };
+    let pool = EmulatorPool::create(Emulator::Moto, &url, PoolOptions::default()).await;
+    pool.create_user("alice", PASSWORD, &[("email", "alice@example.com")])
+        .await;
+    pool.add_to_group("alice", "admin").await;
+    pool.create_user("bob", PASSWORD, &[]).await;
+
+    // What COGNITO_USER_POOL_ID, COGNITO_CLIENT_ID and COGNITO_JWKS_URL would say for moto (its
+    // tokens carry the real AWS issuer, so COGNITO_ISSUER stays unset).
+    let config = Config {
+        pool_id: pool.pool_id.clone(),
+        client_id: pool.client_id.clone(),
+        jwks_url: Some(pool.jwks_url.clone()),
+        issuer: None,
+    };
+    let server = Server::start(app(config.verifier()?)).await;
+    let alice = pool.sign_in(&pool.client_id, "alice", PASSWORD).await;
+    let bob = pool.sign_in(&pool.client_id, "bob", PASSWORD).await;
+
+    let (status, body) = server.get("/admin", Some(&alice.id_token)).await;
+    assert_eq!(status, 200, "{body}");
+    assert!(body.contains("welcome to the admin area, alice"), "{body}");
+    let (status, body) = server.get("/me", Some(&alice.id_token)).await;
+    assert_eq!(status, 200, "{body}");
+    let me: serde_json::Value = serde_json::from_str(&body)?;
+    assert_eq!(me["cognito:username"], "alice", "{body}");
+    assert_eq!(me["iss"], pool.issuer.as_str(), "{body}");
+
+    let (status, body) = server.get("/admin", Some(&bob.id_token)).await;
+    assert_eq!(status, 403, "{body}");
+    assert!(body.contains("requires group admin"), "{body}");
+    let (status, body) = server.get("/me", Some(&bob.id_token)).await;
+    assert_eq!(status, 200, "{body}");
+
+    // The demo's own tokens mean nothing to this pool.
+    let demo = Demo::start()?;
+    let (status, body) = server.get("/me", Some(&demo.admin_token)).await;
+    assert_eq!(status, 401, "{body}");
+    Ok(())
+}
