@@ -46,6 +46,8 @@
 //! Rejections ([`AuthRejection`]) are rendered like the layer's: the same statuses,
 //! challenges and body format.
 
+#[cfg(feature = "identity-pool")]
+mod credentials;
 mod extract;
 mod rejection;
 
@@ -55,6 +57,11 @@ pub use cognito_tower::{CognitoAuth, Rejections, TokenSource, require};
 pub use extract::{AccessToken, Claims, Group, HasScope, IdToken, InGroup, Scope};
 pub use rejection::AuthRejection;
 
+#[cfg(feature = "identity-pool")]
+pub use cognito_tower::IdentityPoolLayer;
+#[cfg(feature = "identity-pool")]
+pub use credentials::AwsCredentials;
+
 /// What an axum application needs, in one import.
 pub mod prelude {
     pub use crate::{
@@ -62,4 +69,9 @@ pub mod prelude {
         Rejections, Scope, TokenSource, require,
     };
     pub use cognito_core::{OidcIssuer, Require, TokenUse, UserPool, Verifier};
+
+    #[cfg(feature = "identity-pool")]
+    pub use crate::{AwsCredentials, IdentityPoolLayer};
+    #[cfg(feature = "identity-pool")]
+    pub use cognito_core::identity_pool::IdentityPool;
 }

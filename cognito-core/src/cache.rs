@@ -16,17 +16,17 @@ type Hasher = foldhash::fast::RandomState;
 
 #[derive(Clone)]
 pub(crate) struct TokenCache {
-    cache: Cache<Box<str>, Arc<VerifiedToken>, Hasher>,
+    cache: Cache<Arc<str>, Arc<VerifiedToken>, Hasher>,
 }
 
 struct UntilExp {
     clock: Clock,
 }
 
-impl Expiry<Box<str>, Arc<VerifiedToken>> for UntilExp {
+impl Expiry<Arc<str>, Arc<VerifiedToken>> for UntilExp {
     fn expire_after_create(
         &self,
-        _key: &Box<str>,
+        _key: &Arc<str>,
         value: &Arc<VerifiedToken>,
         _created_at: Instant,
     ) -> Option<Duration> {
@@ -48,8 +48,8 @@ impl TokenCache {
         self.cache.get(token)
     }
 
-    pub(crate) fn insert(&self, token: &str, verified: Arc<VerifiedToken>) {
-        self.cache.insert(token.into(), verified);
+    pub(crate) fn insert(&self, verified: Arc<VerifiedToken>) {
+        self.cache.insert(Arc::clone(&verified.token), verified);
     }
 
     pub(crate) fn remove(&self, token: &str) {

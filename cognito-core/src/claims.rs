@@ -111,6 +111,10 @@ pub(crate) struct VerifiedToken {
     pub(crate) token_use: Option<TokenUse>,
     pub(crate) payload: Box<str>,
     raw: OnceLock<Map<String, Value>>,
+    /// The token itself (also the cache key), for the identity-pool exchange only.
+    pub(crate) token: Arc<str>,
+    /// The issuer's provider name in an identity pool's `Logins` map.
+    pub(crate) login_provider: Arc<str>,
     /// The configured issuer (index into the verifier's issuers) and the key that verified it,
     /// so a cached entry dies with its key.
     pub(crate) issuer_index: usize,
@@ -118,12 +122,15 @@ pub(crate) struct VerifiedToken {
 }
 
 impl VerifiedToken {
+    #[allow(clippy::too_many_arguments)]
     pub(crate) fn new(
         std: StandardClaims,
         sub: String,
         exp: u64,
         token_use: Option<TokenUse>,
         payload: Box<str>,
+        token: Arc<str>,
+        login_provider: Arc<str>,
         issuer_index: usize,
         key: Arc<Jwk>,
     ) -> Self {
@@ -134,6 +141,8 @@ impl VerifiedToken {
             token_use,
             payload,
             raw: OnceLock::new(),
+            token,
+            login_provider,
             issuer_index,
             key,
         }
@@ -169,6 +178,18 @@ impl Claims<()> {
 impl<T> Claims<T> {
     pub(crate) fn verified(&self) -> &Arc<VerifiedToken> {
         &self.token
+    }
+
+    /// The verified token's text; never exposed, only sent to an identity pool.
+    #[cfg_attr(not(feature = "identity-pool"), allow(dead_code))]
+    pub(crate) fn token_text(&self) -> &str {
+        &self.token.token
+    }
+
+    /// The issuer's provider name in an identity pool's `Logins` map.
+    #[cfg_attr(not(feature = "identity-pool"), allow(dead_code))]
+    pub(crate) fn login_provider(&self) -> &str {
+        &self.token.login_provider
     }
 
     /// Deserializes the application's claim type `U` from the verified payload.

@@ -75,6 +75,13 @@ pub enum ErrorKind {
     KeysUnavailable,
     /// The verified claims do not deserialize into the application's claim type.
     ClaimsType,
+    /// AWS credentials need an ID token of the signed-in user, and the request has none (an
+    /// access token alone, or an ID token of someone else).
+    IdTokenRequired,
+    /// The identity pool refused to issue credentials for this user.
+    CredentialsRefused,
+    /// The identity pool is throttling, failing or unreachable.
+    CredentialsUnavailable,
     /// The verifier or the adapter is not configured for this request.
     Misconfigured(Cow<'static, str>),
 }
@@ -93,6 +100,11 @@ pub enum ErrorClass {
     KeysUnavailable,
     /// Server-side misconfiguration: 500.
     Misconfigured,
+    /// The identity pool refused the exchange (or it cannot be made for this token): 403,
+    /// without a challenge.
+    CredentialsRefused,
+    /// The identity pool is unavailable: 503 with `Retry-After`.
+    CredentialsUnavailable,
 }
 
 impl ErrorClass {
@@ -101,8 +113,8 @@ impl ErrorClass {
     pub const fn status(self) -> u16 {
         match self {
             ErrorClass::MissingToken | ErrorClass::InvalidToken => 401,
-            ErrorClass::RequirementNotMet => 403,
-            ErrorClass::KeysUnavailable => 503,
+            ErrorClass::RequirementNotMet | ErrorClass::CredentialsRefused => 403,
+            ErrorClass::KeysUnavailable | ErrorClass::CredentialsUnavailable => 503,
             ErrorClass::Misconfigured => 500,
         }
     }
@@ -125,8 +137,8 @@ impl ErrorClass {
     pub const fn grpc_status(self) -> u8 {
         match self {
             ErrorClass::MissingToken | ErrorClass::InvalidToken => 16,
-            ErrorClass::RequirementNotMet => 7,
-            ErrorClass::KeysUnavailable => 14,
+            ErrorClass::RequirementNotMet | ErrorClass::CredentialsRefused => 7,
+            ErrorClass::KeysUnavailable | ErrorClass::CredentialsUnavailable => 14,
             ErrorClass::Misconfigured => 13,
         }
     }
@@ -136,8 +148,10 @@ impl ErrorClass {
     pub const fn title(self) -> &'static str {
         match self {
             ErrorClass::MissingToken | ErrorClass::InvalidToken => "Unauthorized",
-            ErrorClass::RequirementNotMet => "Forbidden",
-            ErrorClass::KeysUnavailable => "Service Unavailable",
+            ErrorClass::RequirementNotMet | ErrorClass::CredentialsRefused => "Forbidden",
+            ErrorClass::KeysUnavailable | ErrorClass::CredentialsUnavailable => {
+                "Service Unavailable"
+            }
             ErrorClass::Misconfigured => "Internal Server Error",
         }
     }
@@ -154,6 +168,10 @@ impl ErrorKind {
             ErrorKind::MissingToken => ErrorClass::MissingToken,
             ErrorKind::RequirementNotMet(_) => ErrorClass::RequirementNotMet,
             ErrorKind::KeysUnavailable => ErrorClass::KeysUnavailable,
+            ErrorKind::IdTokenRequired | ErrorKind::CredentialsRefused => {
+                ErrorClass::CredentialsRefused
+            }
+            ErrorKind::CredentialsUnavailable => ErrorClass::CredentialsUnavailable,
             ErrorKind::ClaimsType | ErrorKind::Misconfigured(_) => ErrorClass::Misconfigured,
             _ => ErrorClass::InvalidToken,
         }
@@ -190,6 +208,9 @@ impl ErrorKind {
             ErrorKind::RequirementNotMet(unmet) => return unmet.to_string().into(),
             ErrorKind::KeysUnavailable => "the signing keys are unavailable",
             ErrorKind::ClaimsType => "the token claims do not fit the application's claim type",
+            ErrorKind::IdTokenRequired => "AWS credentials need an ID token of the signed-in user",
+            ErrorKind::CredentialsRefused => "the identity pool refused to issue credentials",
+            ErrorKind::CredentialsUnavailable => "the identity pool is unavailable",
             ErrorKind::Misconfigured(what) => return what.clone(),
         };
         Cow::Borrowed(text)
@@ -277,7 +298,9 @@ impl Error {
     #[must_use]
     pub fn retry_after(&self) -> Option<Duration> {
         match self.class() {
-            ErrorClass::KeysUnavailable => Some(Duration::from_secs(RETRY_AFTER_SECS)),
+            ErrorClass::KeysUnavailable | ErrorClass::CredentialsUnavailable => {
+                Some(Duration::from_secs(RETRY_AFTER_SECS))
+            }
             _ => None,
         }
     }
@@ -412,6 +435,20 @@ mod tests {
             "Bearer realm=\"my 'realm'\", error=\"invalid_token\", \
              error_description=\"tenant 'acme' / blocked ?\""
         );
+    }
+
+    #[test]
+    fn identity_pool_refusals_are_403_and_outages_503_without_challenges() {
+        for kind in [ErrorKind::IdTokenRequired, ErrorKind::CredentialsRefused] {
+            let err = Error::new(kind);
+            assert_eq!(err.status(), 403);
+            assert_eq!(err.www_authenticate("api"), None);
+            assert_eq!(err.retry_after(), None);
+        }
+        let err = Error::new(ErrorKind::CredentialsUnavailable);
+        assert_eq!(err.status(), 503);
+        assert_eq!(err.www_authenticate("api"), None);
+        assert!(err.retry_after().is_some());
     }
 
     #[test]

@@ -22,6 +22,7 @@
 use std::fmt;
 use std::marker::PhantomData;
 use std::net::IpAddr;
+use std::sync::Arc;
 
 use crate::error::ConfigError;
 use crate::jwks::Jwks;
@@ -130,6 +131,8 @@ pub(crate) enum ClaimRules {
 #[derive(Debug, Clone)]
 pub(crate) struct IssuerSpec {
     pub(crate) accepted_iss: Vec<String>,
+    /// The provider name of this issuer in an identity pool's `Logins` map.
+    pub(crate) login_provider: Arc<str>,
     pub(crate) keys: KeySource,
     pub(crate) rules: ClaimRules,
 }
@@ -312,6 +315,8 @@ impl UserPool<ClientChosen> {
         let clients = (!self.any_client).then(|| self.clients.into_boxed_slice());
         IssuerSpec {
             accepted_iss,
+            login_provider: format!("cognito-idp.{}.amazonaws.com/{}", self.region, self.pool_id)
+                .into(),
             keys,
             rules: ClaimRules::Cognito {
                 clients,
@@ -472,8 +477,15 @@ impl OidcIssuer<ClientChosen> {
             ))
         });
         let audiences = (!self.any_audience).then(|| self.audiences.into_boxed_slice());
+        let login_provider = self
+            .issuer
+            .trim_start_matches("https://")
+            .trim_start_matches("http://")
+            .trim_end_matches('/')
+            .into();
         IssuerSpec {
             accepted_iss: vec![self.issuer],
+            login_provider,
             keys,
             rules: ClaimRules::Oidc { audiences },
         }

@@ -50,6 +50,7 @@
 //! - `aws-lc` (default): signatures verified with aws-lc-rs.
 //! - `rust-crypto`: signatures verified with the RustCrypto `rsa` crate instead. Exactly one of
 //!   the two must be enabled; both or neither is a compile error.
+//! - `identity-pool`: [`identity_pool`], temporary AWS credentials for verified users.
 //! - `test-util`: [`test_util::LocalIssuer`], a local issuer for tests and examples.
 
 #![cfg_attr(docsrs, feature(doc_cfg))]
@@ -59,6 +60,8 @@ mod claims;
 mod clock;
 mod crypto;
 mod error;
+#[cfg(feature = "identity-pool")]
+pub mod identity_pool;
 mod issuer;
 mod jwks;
 mod jws;

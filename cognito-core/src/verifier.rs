@@ -292,7 +292,7 @@ impl Verifier {
         let now = inner.clock.unix_seconds();
         let verified = Arc::new(self.verify_uncached(token, now).await.inspect_err(log)?);
         if let Some(cache) = &inner.cache {
-            cache.insert(token, Arc::clone(&verified));
+            cache.insert(Arc::clone(&verified));
         }
         let claims = Claims::from_verified(verified);
         self.run_check(&claims)?;
@@ -466,6 +466,8 @@ impl Verifier {
             exp,
             token_use,
             payload.into_boxed_str(),
+            Arc::from(token),
+            Arc::clone(&issuer.spec.login_provider),
             issuer_index,
             key,
         ))

@@ -56,6 +56,8 @@
 //! `grpc-message`, so the same layers protect a tonic server.
 
 mod auth;
+#[cfg(feature = "identity-pool")]
+mod identity;
 mod rejections;
 mod require;
 mod source;
@@ -65,6 +67,9 @@ pub use cognito_core;
 pub use rejections::{RejectionBody, Rejections, default_response};
 pub use require::{RequireLayer, RequireService, require};
 pub use source::TokenSource;
+
+#[cfg(feature = "identity-pool")]
+pub use identity::{CredentialsHandle, IdentityFuture, IdentityPoolLayer, IdentityPoolService};
 
 /// The response future of [`RequireService`].
 pub use require::ResponseFuture as RequireFuture;

@@ -1,0 +1,573 @@
+//! Temporary AWS credentials for verified users, from a Cognito identity pool (feature
+//! `identity-pool`).
+//!
+//! The enhanced flow: `GetId` (the user's identity in the pool) then
+//! `GetCredentialsForIdentity` (credentials under the pool's role for that identity), with the
+//! `Logins` map keyed by the issuer of the verified ID token. Only tokens this crate verified are
+//! ever sent: the exchange takes [`Claims`], which exist only for verified tokens.
+//!
+//! Identity ids are cached per (provider, subject), credentials per (identity, role) until
+//! shortly before they expire; concurrent requests for the same identity share one call.
+//!
+//! ```no_run
+//! use cognito_core::identity_pool::IdentityPool;
+//!
+//! let exchange = IdentityPool::new("eu-west-1:0a1b2c3d-1234-5678-9abc-def012345678")?
+//!     .role(|claims| claims.in_group("admin").then(|| "arn:aws:iam::111122223333:role/admins".to_owned()))
+//!     .build();
+//! # let _ = exchange;
+//! # Ok::<(), cognito_core::ConfigError>(())
+//! ```
+
+mod credentials;
+
+use std::fmt;
+use std::sync::Arc;
+use std::time::{Duration, Instant, SystemTime};
+
+use aws_sdk_cognitoidentity::Client;
+use aws_sdk_cognitoidentity::config::{BehaviorVersion, Region};
+use aws_sdk_cognitoidentity::error::{ProvideErrorMetadata, SdkError};
+use moka::Expiry;
+use moka::future::Cache;
+
+pub use credentials::AwsCredentials;
+
+use crate::claims::Claims;
+use crate::clock::Clock;
+use crate::error::{ConfigError, Error, ErrorKind};
+use crate::issuer::{TokenUse, validate_url};
+
+/// Default time before expiry at which cached credentials are replaced.
+pub const DEFAULT_REFRESH_MARGIN: Duration = Duration::from_secs(300);
+/// Default limit on connecting to the identity-pool endpoint.
+pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(2);
+/// Default limit on one identity-pool call.
+pub const DEFAULT_CALL_TIMEOUT: Duration = Duration::from_secs(5);
+/// Default number of identities (and of credential sets) kept.
+pub const DEFAULT_CACHE_CAPACITY: u64 = 10_000;
+
+type RoleChooser = Arc<dyn Fn(&Claims) -> Option<String> + Send + Sync>;
+
+/// An identity pool's settings. [`build`](IdentityPool::build) makes the
+/// [`CredentialExchange`].
+#[derive(Clone)]
+#[must_use]
+pub struct IdentityPool {
+    pool_id: String,
+    region: String,
+    endpoint: Option<String>,
+    role: Option<RoleChooser>,
+    guest: bool,
+    margin: Duration,
+    connect_timeout: Duration,
+    call_timeout: Duration,
+    capacity: u64,
+    clock: Clock,
+}
+
+impl IdentityPool {
+    /// An identity pool by its id, `{region}:{uuid}`.
+    ///
+    /// # Errors
+    /// `identity_pool_id` when the id is not `{region}:{uuid}`.
+    pub fn new(pool_id: &str) -> Result<Self, ConfigError> {
+        let bad = || {
+            ConfigError::new(
+                "identity_pool_id",
+                "expected `{region}:{uuid}`, e.g. `eu-west-1:0a1b2c3d-1234-5678-9abc-def012345678`",
+            )
+        };
+        let (region, uuid) = pool_id.split_once(':').ok_or_else(bad)?;
+        let region_ok = !region.is_empty()
+            && region.len() <= 32
+            && region
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
+        let uuid_ok = uuid.len() == 36
+            && uuid.bytes().enumerate().all(|(i, b)| match i {
+                8 | 13 | 18 | 23 => b == b'-',
+                _ => b.is_ascii_hexdigit(),
+            });
+        if !region_ok || !uuid_ok || pool_id.len() > 55 {
+            return Err(bad());
+        }
+        Ok(IdentityPool {
+            pool_id: pool_id.to_owned(),
+            region: region.to_owned(),
+            endpoint: None,
+            role: None,
+            guest: false,
+            margin: DEFAULT_REFRESH_MARGIN,
+            connect_timeout: DEFAULT_CONNECT_TIMEOUT,
+            call_timeout: DEFAULT_CALL_TIMEOUT,
+            capacity: DEFAULT_CACHE_CAPACITY,
+            clock: Clock::system(),
+        })
+    }
+
+    /// Calls this endpoint instead of `https://cognito-identity.{region}.amazonaws.com`
+    /// (emulators).
+    ///
+    /// # Errors
+    /// `endpoint` when it is not an absolute https URL (http only on loopback hosts).
+    pub fn endpoint(mut self, url: &str) -> Result<Self, ConfigError> {
+        validate_url("endpoint", url, false)?;
+        self.endpoint = Some(url.to_owned());
+        Ok(self)
+    }
+
+    /// Chooses the role per user: the returned ARN is sent as `CustomRoleArn` (the identity
+    /// pool must allow it, e.g. through token-based role mapping). `None` uses the pool's
+    /// default role for the user.
+    pub fn role(
+        mut self,
+        choose: impl Fn(&Claims) -> Option<String> + Send + Sync + 'static,
+    ) -> Self {
+        self.role = Some(Arc::new(choose));
+        self
+    }
+
+    /// Hands anonymous requests the credentials of one shared unauthenticated (guest)
+    /// identity. Off by default.
+    pub fn guest_access(mut self) -> Self {
+        self.guest = true;
+        self
+    }
+
+    /// How long before expiry cached credentials are replaced. Default:
+    /// [`DEFAULT_REFRESH_MARGIN`]. Never more than a quarter of the credentials' lifetime, so
+    /// short-lived credentials are still reused.
+    pub fn refresh_margin(mut self, margin: Duration) -> Self {
+        self.margin = margin;
+        self
+    }
+
+    /// Limits on connecting and on each call. Defaults: [`DEFAULT_CONNECT_TIMEOUT`],
+    /// [`DEFAULT_CALL_TIMEOUT`].
+    pub fn timeouts(mut self, connect: Duration, call: Duration) -> Self {
+        self.connect_timeout = connect;
+        self.call_timeout = call;
+        self
+    }
+
+    /// Number of identities and credential sets kept. Default: [`DEFAULT_CACHE_CAPACITY`].
+    pub fn cache_capacity(mut self, entries: u64) -> Self {
+        self.capacity = entries;
+        self
+    }
+
+    /// The time source for credential expiry, for tests. Default: the system clock.
+    pub fn clock(mut self, clock: impl Into<Clock>) -> Self {
+        self.clock = clock.into();
+        self
+    }
+
+    /// The identity pool id.
+    #[must_use]
+    pub fn pool_id(&self) -> &str {
+        &self.pool_id
+    }
+
+    /// Builds the exchange. Calls are unsigned (`GetId` and `GetCredentialsForIdentity` are
+    /// public operations), without retries: a throttled or failed call answers 503 with
+    /// `Retry-After` at once rather than holding the request.
+    #[must_use]
+    pub fn build(self) -> CredentialExchange {
+        use aws_sdk_cognitoidentity::config::retry::RetryConfig;
+        use aws_sdk_cognitoidentity::config::timeout::TimeoutConfig;
+        let mut config = aws_sdk_cognitoidentity::Config::builder()
+            .behavior_version(BehaviorVersion::latest())
+            .region(Region::new(self.region.clone()))
+            .retry_config(RetryConfig::disabled())
+            .timeout_config(
+                TimeoutConfig::builder()
+                    .connect_timeout(self.connect_timeout)
+                    .operation_timeout(self.call_timeout)
+                    .build(),
+            );
+        if let Some(endpoint) = &self.endpoint {
+            config = config.endpoint_url(endpoint);
+        }
+        let client = Client::from_conf(config.build());
+        let identities = Cache::builder().max_capacity(self.capacity).build();
+        let credentials = Cache::builder()
+            .max_capacity(self.capacity)
+            .expire_after(BeforeExpiry {
+                margin: self.margin,
+                clock: self.clock.clone(),
+            })
+            .build();
+        CredentialExchange {
+            inner: Arc::new(Inner {
+                pool_id: self.pool_id,
+                client,
+                role: self.role,
+                guest: self.guest,
+                clock: self.clock,
+                identities,
+                credentials,
+            }),
+        }
+    }
+}
+
+impl fmt::Debug for IdentityPool {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("IdentityPool")
+            .field("pool_id", &self.pool_id)
+            .field("endpoint", &self.endpoint)
+            .field("role", &self.role.is_some())
+            .field("guest", &self.guest)
+            .field("refresh_margin", &self.margin)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The provider and subject an identity id is cached under; the guest identity has neither.
+type IdentityKey = (Arc<str>, Arc<str>);
+/// An identity and the role its credentials are for.
+type CredentialsKey = (Arc<str>, Option<Arc<str>>);
+
+/// Exchanges verified ID tokens for AWS credentials. Cheap to clone; clones share the caches.
+#[derive(Clone)]
+pub struct CredentialExchange {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    pool_id: String,
+    client: Client,
+    role: Option<RoleChooser>,
+    guest: bool,
+    clock: Clock,
+    identities: Cache<IdentityKey, Arc<str>>,
+    credentials: Cache<CredentialsKey, AwsCredentials>,
+}
+
+/// Credentials leave the cache `margin` before they expire (at most a quarter of their life).
+struct BeforeExpiry {
+    margin: Duration,
+    clock: Clock,
+}
+
+impl Expiry<CredentialsKey, AwsCredentials> for BeforeExpiry {
+    fn expire_after_create(
+        &self,
+        _key: &CredentialsKey,
+        value: &AwsCredentials,
+        _created_at: Instant,
+    ) -> Option<Duration> {
+        let left = value
+            .expiration()
+            .duration_since(self.clock.now())
+            .unwrap_or_default();
+        Some(left.saturating_sub(self.margin.min(left / 4)))
+    }
+}
+
+/// A failed call, in a form the single-flight caches can share between waiters.
+#[derive(Debug, Clone, Copy)]
+enum CallError {
+    Refused,
+    Unavailable,
+    Misconfigured(&'static str),
+}
+
+impl From<CallError> for Error {
+    fn from(error: CallError) -> Self {
+        match error {
+            CallError::Refused => ErrorKind::CredentialsRefused.into(),
+            CallError::Unavailable => ErrorKind::CredentialsUnavailable.into(),
+            CallError::Misconfigured(what) => Error::misconfigured(what),
+        }
+    }
+}
+
+impl CredentialExchange {
+    /// The identity pool id.
+    #[must_use]
+    pub fn pool_id(&self) -> &str {
+        &self.inner.pool_id
+    }
+
+    /// Whether anonymous requests get guest credentials.
+    #[must_use]
+    pub fn guest_access(&self) -> bool {
+        self.inner.guest
+    }
+
+    /// Credentials for the user of a verified ID token.
+    ///
+    /// # Errors
+    /// [`ErrorKind::IdTokenRequired`] for an access token (identity pools take ID tokens; see
+    /// [`credentials_with_id_token`](CredentialExchange::credentials_with_id_token));
+    /// [`ErrorKind::CredentialsRefused`] when the identity pool refuses the user (403);
+    /// [`ErrorKind::CredentialsUnavailable`] when it is throttling, failing or unreachable
+    /// (503); `Misconfigured` when the identity pool's own configuration is wrong (500).
+    pub async fn credentials(&self, claims: &Claims) -> Result<AwsCredentials, Error> {
+        if claims.token_use() == Some(TokenUse::Access) {
+            return Err(ErrorKind::IdTokenRequired.into());
+        }
+        let provider: Arc<str> = Arc::from(claims.login_provider());
+        let logins = Some((Arc::clone(&provider), Arc::<str>::from(claims.token_text())));
+        let identity_key = (provider, Arc::from(claims.sub()));
+        let role = self
+            .inner
+            .role
+            .as_ref()
+            .and_then(|choose| choose(claims))
+            .map(Arc::from);
+        self.fetch(identity_key, logins, role).await
+    }
+
+    /// Credentials for a request whose bearer is an access token, using the same user's ID
+    /// token from elsewhere (a header or cookie), verified by the caller.
+    ///
+    /// # Errors
+    /// [`ErrorKind::IdTokenRequired`] when `id` is not an ID token of the same issuer and
+    /// subject as `access`; otherwise as [`credentials`](CredentialExchange::credentials).
+    pub async fn credentials_with_id_token(
+        &self,
+        access: &Claims,
+        id: &Claims,
+    ) -> Result<AwsCredentials, Error> {
+        let same_user = id.token_use() == Some(TokenUse::Id)
+            && id.issuer() == access.issuer()
+            && id.sub() == access.sub();
+        if !same_user {
+            return Err(ErrorKind::IdTokenRequired.into());
+        }
+        self.credentials(id).await
+    }
+
+    /// Credentials of the pool's shared guest identity.
+    ///
+    /// # Errors
+    /// [`ErrorKind::MissingToken`] when guest access is off; otherwise as
+    /// [`credentials`](CredentialExchange::credentials).
+    pub async fn guest_credentials(&self) -> Result<AwsCredentials, Error> {
+        if !self.inner.guest {
+            return Err(Error::missing_token());
+        }
+        let key: IdentityKey = (Arc::from(""), Arc::from(""));
+        self.fetch(key, None, None).await
+    }
+
+    async fn fetch(
+        &self,
+        identity_key: IdentityKey,
+        logins: Option<(Arc<str>, Arc<str>)>,
+        role: Option<Arc<str>>,
+    ) -> Result<AwsCredentials, Error> {
+        let inner = &self.inner;
+        let identity_id = inner
+            .identities
+            .try_get_with(identity_key.clone(), self.get_id(logins.clone()))
+            .await
+            .map_err(|e| Error::from(*e))?;
+        let key = (Arc::clone(&identity_id), role.clone());
+        let result = inner
+            .credentials
+            .try_get_with(key, self.get_credentials(identity_id, logins, role))
+            .await
+            .map_err(|e| *e);
+        if let Err(CallError::Refused) = result {
+            // The identity may have been deleted or unlinked: ask for it again next time.
+            inner.identities.invalidate(&identity_key).await;
+        }
+        result.map_err(Error::from)
+    }
+
+    async fn get_id(&self, logins: Option<(Arc<str>, Arc<str>)>) -> Result<Arc<str>, CallError> {
+        let mut call = self
+            .inner
+            .client
+            .get_id()
+            .identity_pool_id(&self.inner.pool_id);
+        if let Some((provider, token)) = logins {
+            call = call.logins(&*provider, &*token);
+        }
+        let output = call.send().await.map_err(|e| classify("GetId", e))?;
+        tracing::info!(pool = %self.inner.pool_id, "identity-pool GetId");
+        output
+            .identity_id()
+            .map(Arc::from)
+            .ok_or(CallError::Unavailable)
+    }
+
+    async fn get_credentials(
+        &self,
+        identity_id: Arc<str>,
+        logins: Option<(Arc<str>, Arc<str>)>,
+        role: Option<Arc<str>>,
+    ) -> Result<AwsCredentials, CallError> {
+        let mut call = self
+            .inner
+            .client
+            .get_credentials_for_identity()
+            .identity_id(&*identity_id);
+        if let Some((provider, token)) = logins {
+            call = call.logins(&*provider, &*token);
+        }
+        if let Some(role) = &role {
+            call = call.custom_role_arn(&**role);
+        }
+        let output = call
+            .send()
+            .await
+            .map_err(|e| classify("GetCredentialsForIdentity", e))?;
+        tracing::info!(pool = %self.inner.pool_id, "identity-pool GetCredentialsForIdentity");
+        let credentials = output.credentials().ok_or(CallError::Unavailable)?;
+        let expiration = credentials
+            .expiration()
+            .and_then(|at| SystemTime::try_from(*at).ok())
+            .ok_or(CallError::Unavailable)?;
+        match (
+            credentials.access_key_id(),
+            credentials.secret_key(),
+            credentials.session_token(),
+        ) {
+            (Some(key), Some(secret), Some(session)) => Ok(AwsCredentials::new(
+                key.to_owned(),
+                secret.to_owned(),
+                session.to_owned(),
+                expiration,
+                identity_id,
+            )),
+            _ => Err(CallError::Unavailable),
+        }
+    }
+
+    /// Drops every cached identity and credential set.
+    pub fn clear(&self) {
+        self.inner.identities.invalidate_all();
+        self.inner.credentials.invalidate_all();
+    }
+
+    /// The time source in use.
+    #[must_use]
+    pub fn clock(&self) -> &Clock {
+        &self.inner.clock
+    }
+}
+
+impl fmt::Debug for CredentialExchange {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("CredentialExchange")
+            .field("pool_id", &self.inner.pool_id)
+            .field("guest", &self.inner.guest)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Cognito's refusals are 403s, its configuration errors 500s, everything else (throttling,
+/// faults, timeouts, unreadable answers) 503s.
+fn classify<E, R>(operation: &'static str, error: SdkError<E, R>) -> CallError
+where
+    E: ProvideErrorMetadata + std::error::Error + 'static,
+    R: fmt::Debug,
+{
+    let code = match &error {
+        SdkError::ServiceError(service) => service.err().code().map(str::to_owned),
+        _ => None,
+    };
+    let class = match code.as_deref() {
+        Some("NotAuthorizedException" | "ResourceConflictException") => CallError::Refused,
+        Some("InvalidIdentityPoolConfigurationException") => CallError::Misconfigured(
+            "the identity pool has no usable role for this identity (InvalidIdentityPoolConfiguration)",
+        ),
+        Some("ResourceNotFoundException") => {
+            CallError::Misconfigured("the identity pool does not exist (ResourceNotFound)")
+        }
+        Some("InvalidParameterException") => {
+            CallError::Misconfigured("the identity pool refused a parameter (InvalidParameter)")
+        }
+        _ => CallError::Unavailable,
+    };
+    tracing::warn!(
+        operation,
+        code = code.as_deref().unwrap_or("none"),
+        error = %aws_sdk_cognitoidentity::error::DisplayErrorContext(&error),
+        "identity-pool call failed"
+    );
+    class
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn identity_pool_ids_are_validated() {
+        assert!(IdentityPool::new("us-east-1:0a1b2c3d-1234-5678-9abc-def012345678").is_ok());
+        for bad in [
+            "",
+            "us-east-1",
+            "us-east-1:",
+            "us-east-1:not-a-uuid",
+            ":0a1b2c3d-1234-5678-9abc-def012345678",
+            "us east:0a1b2c3d-1234-5678-9abc-def012345678",
+            "us-east-1:0a1b2c3d-1234-5678-9abc-def01234567g",
+        ] {
+            assert_eq!(
+                IdentityPool::new(bad).unwrap_err().field(),
+                "identity_pool_id",
+                "{bad}"
+            );
+        }
+    }
+
+    #[test]
+    fn endpoint_must_be_https_or_loopback() {
+        let pool = IdentityPool::new("us-east-1:0a1b2c3d-1234-5678-9abc-def012345678").unwrap();
+        assert!(pool.clone().endpoint("http://127.0.0.1:5000").is_ok());
+        assert_eq!(
+            pool.endpoint("http://identity.example.com")
+                .unwrap_err()
+                .field(),
+            "endpoint"
+        );
+    }
+
+    #[test]
+    fn credentials_leave_the_cache_before_they_expire() {
+        let clock = crate::ManualClock::new(SystemTime::UNIX_EPOCH + Duration::from_secs(1000));
+        let expiry = BeforeExpiry {
+            margin: Duration::from_secs(300),
+            clock: clock.clone().into(),
+        };
+        let make = |lifetime: u64| {
+            AwsCredentials::new(
+                "AKIA".into(),
+                "secret".into(),
+                "session".into(),
+                clock.now() + Duration::from_secs(lifetime),
+                Arc::from("id"),
+            )
+        };
+        let key = (Arc::from("id"), None);
+        let hour = expiry.expire_after_create(&key, &make(3600), Instant::now());
+        assert_eq!(hour, Some(Duration::from_secs(3300)));
+        // moto's 90-second credentials: the margin shrinks to a quarter of their life.
+        let short = expiry.expire_after_create(&key, &make(90), Instant::now());
+        assert_eq!(short, Some(Duration::from_millis(67_500)));
+        let gone = expiry.expire_after_create(&key, &make(0), Instant::now());
+        assert_eq!(gone, Some(Duration::ZERO));
+    }
+
+    #[test]
+    fn debug_output_redacts_the_secrets() {
+        let credentials = AwsCredentials::new(
+            "ASIAEXAMPLE".into(),
+            "very-secret".into(),
+            "session-token".into(),
+            SystemTime::UNIX_EPOCH,
+            Arc::from("us-east-1:abc"),
+        );
+        let debug = format!("{credentials:?}");
+        assert!(debug.contains("ASIAEXAMPLE"));
+        assert!(!debug.contains("very-secret"));
+        assert!(!debug.contains("session-token"));
+    }
+}

@@ -1,0 +1,288 @@
+//! [`IdentityPoolLayer`]: temporary AWS credentials for the caller, from a Cognito identity
+//! pool (feature `identity-pool`).
+
+use std::fmt;
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::task::{Context, Poll, ready};
+
+use cognito_core::identity_pool::{AwsCredentials, CredentialExchange};
+use cognito_core::token::Found;
+use cognito_core::{Authentication, Claims, Error, ErrorKind, Verifier};
+use http::{Request, Response};
+use http_body_util::Either;
+use tokio::sync::OnceCell;
+use tower_layer::Layer;
+use tower_service::Service;
+
+use crate::auth::is_grpc;
+use crate::source::Lookup;
+use crate::{AuthBody, Rejections, TokenSource};
+
+/// A layer, placed inside [`CognitoAuth`](crate::CognitoAuth), that makes temporary AWS
+/// credentials for the caller available to handlers.
+///
+/// By default the exchange is lazy: each request gets a [`CredentialsHandle`] in its
+/// extensions, and the identity pool is called only when a handler asks for credentials (and
+/// then from the exchange's caches, one call per identity and expiry). With
+/// [`eager`](IdentityPoolLayer::eager), credentials are fetched before the inner service is
+/// called, and a refusal answers the request.
+///
+/// Identity pools take ID tokens. When a request's bearer is an access token, the ID token is
+/// read from [`id_token_from`](IdentityPoolLayer::id_token_from), verified as an ID token of the
+/// same user, and otherwise the credentials are refused with 403.
+#[derive(Clone)]
+#[must_use]
+pub struct IdentityPoolLayer {
+    shared: Arc<Shared>,
+}
+
+struct Shared {
+    exchange: CredentialExchange,
+    id_token: Option<(TokenSource, Verifier)>,
+    eager: bool,
+}
+
+impl IdentityPoolLayer {
+    /// A layer exchanging tokens with `exchange`.
+    pub fn new(exchange: CredentialExchange) -> Self {
+        IdentityPoolLayer {
+            shared: Arc::new(Shared {
+                exchange,
+                id_token: None,
+                eager: false,
+            }),
+        }
+    }
+
+    /// Where to find the user's ID token when the bearer is an access token (e.g.
+    /// `TokenSource::header(HeaderName::from_static("x-id-token"))`), and the verifier that
+    /// checks it (the one `CognitoAuth` uses).
+    pub fn id_token_from(self, source: TokenSource, verifier: Verifier) -> Self {
+        self.with(|shared| shared.id_token = Some((source, verifier)))
+    }
+
+    /// Fetches credentials for every request before calling the inner service.
+    pub fn eager(self) -> Self {
+        self.with(|shared| shared.eager = true)
+    }
+
+    fn with(self, change: impl FnOnce(&mut Shared)) -> Self {
+        let mut shared = Shared {
+            exchange: self.shared.exchange.clone(),
+            id_token: self.shared.id_token.clone(),
+            eager: self.shared.eager,
+        };
+        change(&mut shared);
+        IdentityPoolLayer {
+            shared: Arc::new(shared),
+        }
+    }
+}
+
+impl fmt::Debug for IdentityPoolLayer {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("IdentityPoolLayer")
+            .field("exchange", &self.shared.exchange)
+            .field(
+                "id_token_from",
+                &self.shared.id_token.as_ref().map(|(s, _)| s),
+            )
+            .field("eager", &self.shared.eager)
+            .finish()
+    }
+}
+
+impl<S> Layer<S> for IdentityPoolLayer {
+    type Service = IdentityPoolService<S>;
+
+    fn layer(&self, inner: S) -> Self::Service {
+        IdentityPoolService {
+            inner,
+            shared: Arc::clone(&self.shared),
+        }
+    }
+}
+
+/// The service made by [`IdentityPoolLayer`].
+#[derive(Clone)]
+pub struct IdentityPoolService<S> {
+    inner: S,
+    shared: Arc<Shared>,
+}
+
+impl<S: fmt::Debug> fmt::Debug for IdentityPoolService<S> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("IdentityPoolService")
+            .field("inner", &self.inner)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The caller's AWS credentials, fetched on first use and then kept for the request.
+///
+/// Found in the request extensions behind an [`IdentityPoolLayer`]; the axum and actix
+/// extractors use it.
+#[derive(Clone)]
+pub struct CredentialsHandle {
+    exchange: CredentialExchange,
+    authentication: Option<Authentication>,
+    /// The second-source ID token (absent or malformed: `None`) and its verifier.
+    id_token: Option<(Option<String>, Verifier)>,
+    resolved: Arc<OnceCell<Result<AwsCredentials, Error>>>,
+}
+
+impl CredentialsHandle {
+    /// The credentials: the user's, the shared guest identity's for an anonymous request (when
+    /// the pool allows guests), or why there are none.
+    ///
+    /// # Errors
+    /// 401 (`MissingToken`) for an anonymous request without guest access; 403
+    /// (`IdTokenRequired`) when the bearer is an access token and no ID token of the same user
+    /// came with it; 403 / 503 / 500 when the identity pool refuses, fails or is misconfigured.
+    pub async fn get(&self) -> Result<AwsCredentials, Error> {
+        let resolved = self.resolved.get_or_init(|| self.fetch()).await;
+        match resolved {
+            Ok(credentials) => Ok(credentials.clone()),
+            Err(error) => Err(Error::from(error.kind().clone())),
+        }
+    }
+
+    /// Whether this request is anonymous and the pool gives no guest credentials: the
+    /// credentials are then absent rather than an error.
+    #[must_use]
+    pub fn is_absent(&self) -> bool {
+        matches!(self.authentication, Some(Authentication::Anonymous))
+            && !self.exchange.guest_access()
+    }
+
+    async fn fetch(&self) -> Result<AwsCredentials, Error> {
+        match &self.authentication {
+            None => Err(Error::misconfigured(
+                "the IdentityPoolLayer must be placed inside the CognitoAuth layer",
+            )),
+            Some(Authentication::Anonymous) => self.exchange.guest_credentials().await,
+            Some(Authentication::Verified(claims)) => match claims.token_use() {
+                Some(cognito_core::TokenUse::Access) => self.with_id_token(claims).await,
+                _ => self.exchange.credentials(claims).await,
+            },
+        }
+    }
+
+    async fn with_id_token(&self, access: &Claims) -> Result<AwsCredentials, Error> {
+        let Some((Some(token), verifier)) = &self.id_token else {
+            return Err(ErrorKind::IdTokenRequired.into());
+        };
+        // A second token that does not verify is not the user's ID token.
+        let id = verifier
+            .verify(token)
+            .await
+            .map_err(|_| Error::from(ErrorKind::IdTokenRequired))?;
+        self.exchange.credentials_with_id_token(access, &id).await
+    }
+}
+
+impl fmt::Debug for CredentialsHandle {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("CredentialsHandle")
+            .field("exchange", &self.exchange)
+            .field("resolved", &self.resolved.initialized())
+            .finish_non_exhaustive()
+    }
+}
+
+impl<S, ReqBody, ResBody> Service<Request<ReqBody>> for IdentityPoolService<S>
+where
+    S: Service<Request<ReqBody>, Response = Response<ResBody>> + Clone + Send + 'static,
+    S::Future: Send,
+    ReqBody: Send + 'static,
+{
+    type Response = Response<AuthBody<ResBody>>;
+    type Error = S::Error;
+    type Future = IdentityFuture<S::Future, S::Error, ResBody>;
+
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
+        self.inner.poll_ready(cx)
+    }
+
+    fn call(&mut self, mut req: Request<ReqBody>) -> Self::Future {
+        let shared = &self.shared;
+        let id_token = shared.id_token.as_ref().map(|(source, verifier)| {
+            let found = match source.lookup(req.headers(), req.uri()) {
+                Lookup::Found(Found::Token(token)) => Some(token.to_owned()),
+                Lookup::Owned(token) => Some(token),
+                Lookup::Found(Found::Missing | Found::Malformed) => None,
+            };
+            (found, verifier.clone())
+        });
+        let handle = CredentialsHandle {
+            exchange: shared.exchange.clone(),
+            authentication: req.extensions().get::<Authentication>().cloned(),
+            id_token,
+            resolved: Arc::new(OnceCell::new()),
+        };
+        req.extensions_mut().insert(handle.clone());
+        if !shared.eager {
+            return IdentityFuture {
+                state: State::Called {
+                    future: self.inner.call(req),
+                },
+            };
+        }
+        let clone = self.inner.clone();
+        let mut inner = std::mem::replace(&mut self.inner, clone);
+        let grpc = is_grpc(&req);
+        let rejections = req
+            .extensions()
+            .get::<Rejections>()
+            .cloned()
+            .unwrap_or_default();
+        IdentityFuture {
+            state: State::Eager {
+                future: Box::pin(async move {
+                    match handle.get().await {
+                        Ok(_) => Ok(inner.call(req).await?.map(Either::Left)),
+                        Err(error) => Ok(rejections.render(&error, grpc).map(Either::Right)),
+                    }
+                }),
+            },
+        }
+    }
+}
+
+type EagerFuture<E, B> = Pin<Box<dyn Future<Output = Result<Response<AuthBody<B>>, E>> + Send>>;
+
+pin_project_lite::pin_project! {
+    /// The response future of [`IdentityPoolService`]: the inner future when the exchange is
+    /// lazy, a boxed one that first fetches credentials when it is eager.
+    pub struct IdentityFuture<F, E, B> {
+        #[pin]
+        state: State<F, E, B>,
+    }
+}
+
+pin_project_lite::pin_project! {
+    #[project = StateProj]
+    enum State<F, E, B> {
+        Called { #[pin] future: F },
+        Eager { future: EagerFuture<E, B> },
+    }
+}
+
+impl<F, E, B> Future for IdentityFuture<F, E, B>
+where
+    F: Future<Output = Result<Response<B>, E>>,
+{
+    type Output = Result<Response<AuthBody<B>>, E>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        match self.project().state.project() {
+            StateProj::Called { future } => {
+                let response = ready!(future.poll(cx))?;
+                Poll::Ready(Ok(response.map(Either::Left)))
+            }
+            StateProj::Eager { future } => future.as_mut().poll(cx),
+        }
+    }
+}
