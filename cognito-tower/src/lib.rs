@@ -69,7 +69,9 @@ pub use require::{RequireLayer, RequireService, require};
 pub use source::TokenSource;
 
 #[cfg(feature = "identity-pool")]
-pub use identity::{CredentialsHandle, IdentityFuture, IdentityPoolLayer, IdentityPoolService};
+pub use cognito_core::identity_pool::CredentialsHandle;
+#[cfg(feature = "identity-pool")]
+pub use identity::{IdentityFuture, IdentityPoolLayer, IdentityPoolService};
 
 /// The response future of [`RequireService`].
 pub use require::ResponseFuture as RequireFuture;

@@ -7,12 +7,11 @@ use std::pin::Pin;
 use std::sync::Arc;
 use std::task::{Context, Poll, ready};
 
-use cognito_core::identity_pool::{AwsCredentials, CredentialExchange};
+use cognito_core::identity_pool::{CredentialExchange, CredentialsHandle};
 use cognito_core::token::Found;
-use cognito_core::{Authentication, Claims, Error, ErrorKind, Verifier};
+use cognito_core::{Authentication, Verifier};
 use http::{Request, Response};
 use http_body_util::Either;
-use tokio::sync::OnceCell;
 use tower_layer::Layer;
 use tower_service::Service;
 
@@ -120,78 +119,6 @@ impl<S: fmt::Debug> fmt::Debug for IdentityPoolService<S> {
     }
 }
 
-/// The caller's AWS credentials, fetched on first use and then kept for the request.
-///
-/// Found in the request extensions behind an [`IdentityPoolLayer`]; the axum and actix
-/// extractors use it.
-#[derive(Clone)]
-pub struct CredentialsHandle {
-    exchange: CredentialExchange,
-    authentication: Option<Authentication>,
-    /// The second-source ID token (absent or malformed: `None`) and its verifier.
-    id_token: Option<(Option<String>, Verifier)>,
-    resolved: Arc<OnceCell<Result<AwsCredentials, Error>>>,
-}
-
-impl CredentialsHandle {
-    /// The credentials: the user's, the shared guest identity's for an anonymous request (when
-    /// the pool allows guests), or why there are none.
-    ///
-    /// # Errors
-    /// 401 (`MissingToken`) for an anonymous request without guest access; 403
-    /// (`IdTokenRequired`) when the bearer is an access token and no ID token of the same user
-    /// came with it; 403 / 503 / 500 when the identity pool refuses, fails or is misconfigured.
-    pub async fn get(&self) -> Result<AwsCredentials, Error> {
-        let resolved = self.resolved.get_or_init(|| self.fetch()).await;
-        match resolved {
-            Ok(credentials) => Ok(credentials.clone()),
-            Err(error) => Err(Error::from(error.kind().clone())),
-        }
-    }
-
-    /// Whether this request is anonymous and the pool gives no guest credentials: the
-    /// credentials are then absent rather than an error.
-    #[must_use]
-    pub fn is_absent(&self) -> bool {
-        matches!(self.authentication, Some(Authentication::Anonymous))
-            && !self.exchange.guest_access()
-    }
-
-    async fn fetch(&self) -> Result<AwsCredentials, Error> {
-        match &self.authentication {
-            None => Err(Error::misconfigured(
-                "the IdentityPoolLayer must be placed inside the CognitoAuth layer",
-            )),
-            Some(Authentication::Anonymous) => self.exchange.guest_credentials().await,
-            Some(Authentication::Verified(claims)) => match claims.token_use() {
-                Some(cognito_core::TokenUse::Access) => self.with_id_token(claims).await,
-                _ => self.exchange.credentials(claims).await,
-            },
-        }
-    }
-
-    async fn with_id_token(&self, access: &Claims) -> Result<AwsCredentials, Error> {
-        let Some((Some(token), verifier)) = &self.id_token else {
-            return Err(ErrorKind::IdTokenRequired.into());
-        };
-        // A second token that does not verify is not the user's ID token.
-        let id = verifier
-            .verify(token)
-            .await
-            .map_err(|_| Error::from(ErrorKind::IdTokenRequired))?;
-        self.exchange.credentials_with_id_token(access, &id).await
-    }
-}
-
-impl fmt::Debug for CredentialsHandle {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("CredentialsHandle")
-            .field("exchange", &self.exchange)
-            .field("resolved", &self.resolved.initialized())
-            .finish_non_exhaustive()
-    }
-}
-
 impl<S, ReqBody, ResBody> Service<Request<ReqBody>> for IdentityPoolService<S>
 where
     S: Service<Request<ReqBody>, Response = Response<ResBody>> + Clone + Send + 'static,
@@ -216,12 +143,11 @@ where
             };
             (found, verifier.clone())
         });
-        let handle = CredentialsHandle {
-            exchange: shared.exchange.clone(),
-            authentication: req.extensions().get::<Authentication>().cloned(),
+        let handle = CredentialsHandle::new(
+            shared.exchange.clone(),
+            req.extensions().get::<Authentication>().cloned(),
             id_token,
-            resolved: Arc::new(OnceCell::new()),
-        };
+        );
         req.extensions_mut().insert(handle.clone());
         if !shared.eager {
             return IdentityFuture {
