@@ -1,0 +1,118 @@
+use std::future::{Ready, ready};
+use std::rc::Rc;
+use std::sync::Arc;
+
+use actix_web::body::EitherBody;
+use actix_web::dev::{Service, ServiceRequest, ServiceResponse, Transform};
+use cognito_core::{Require, Verifier};
+
+use super::{CognitoAuthMiddleware, Settings};
+use crate::{Rejections, TokenSource};
+
+/// Middleware that verifies each request's Cognito token: `App::new().wrap(CognitoAuth::new(pool))`.
+///
+/// A request with a valid token reaches the wrapped service with
+/// [`Authentication::Verified`](cognito_core::Authentication) (holding the
+/// [`Claims`](cognito_core::Claims)) in its extensions, where the [extractors](crate::Claims),
+/// [guards](crate::guard) and [`require`](crate::require()) read it. Any other request is
+/// answered here: 401 without a token or with a bad one, 403 when the middleware's
+/// [`require`](CognitoAuth::require) rule fails, 503 when the pool's keys cannot be fetched.
+/// The statuses and `WWW-Authenticate` challenges are the Tower layer's, byte for byte; both
+/// come from cognito-core.
+///
+/// ```
+/// use cognito_actix::{CognitoAuth, TokenSource};
+/// use cognito_core::{Require, UserPool};
+///
+/// let pool = UserPool::new("eu-west-1_AbCdEf123")?.client_id("4h5j6k7l8m9n0p1q2r3s4t5u6v")?;
+/// let middleware = CognitoAuth::new(pool)
+///     .token_source(TokenSource::cookie("id_token"))
+///     .require(Require::group("staff"))
+///     .realm("reports");
+/// # let _ = middleware;
+/// # Ok::<(), cognito_core::ConfigError>(())
+/// ```
+///
+/// The middleware is built once per worker; every worker shares the one [`Verifier`], its key
+/// store and its cache.
+#[derive(Clone, Debug)]
+#[must_use]
+pub struct CognitoAuth {
+    verifier: Verifier,
+    settings: Settings,
+}
+
+impl CognitoAuth {
+    /// Middleware verifying tokens with `verifier`: a [`UserPool`](cognito_core::UserPool), an
+    /// [`OidcIssuer`](cognito_core::OidcIssuer), or a built [`Verifier`] to share keys and
+    /// cache with other code.
+    pub fn new(verifier: impl Into<Verifier>) -> Self {
+        CognitoAuth {
+            verifier: verifier.into(),
+            settings: Settings::default(),
+        }
+    }
+
+    /// Lets requests without a token through as
+    /// [`Authentication::Anonymous`](cognito_core::Authentication). A request with a token
+    /// that does not verify is still refused.
+    pub fn optional(mut self) -> Self {
+        self.settings.optional = true;
+        self
+    }
+
+    /// Where the token is read from. Default: [`TokenSource::bearer`].
+    pub fn token_source(mut self, source: TokenSource) -> Self {
+        self.settings.source = source;
+        self
+    }
+
+    /// A rule every verified request must meet (403 otherwise), before any route's own.
+    pub fn require(mut self, rule: Require) -> Self {
+        self.settings.require = Some(rule);
+        self
+    }
+
+    /// The realm of the `WWW-Authenticate` challenges. Default: `api`.
+    pub fn realm(mut self, realm: impl Into<Arc<str>>) -> Self {
+        self.settings.rejections = self.settings.rejections.realm(realm);
+        self
+    }
+
+    /// Answers refusals with RFC 9457 problem details instead of plain text.
+    pub fn problem_json(mut self) -> Self {
+        self.settings.rejections = self.settings.rejections.problem_json();
+        self
+    }
+
+    /// Replaces how refusals are rendered (realm, format, or a renderer of your own).
+    pub fn rejections(mut self, rejections: Rejections) -> Self {
+        self.settings.rejections = rejections;
+        self
+    }
+
+    /// The verifier, to share with other middleware or code.
+    #[must_use]
+    pub fn verifier(&self) -> &Verifier {
+        &self.verifier
+    }
+}
+
+impl<S, B> Transform<S, ServiceRequest> for CognitoAuth
+where
+    S: Service<ServiceRequest, Response = ServiceResponse<B>>,
+{
+    type Response = ServiceResponse<EitherBody<B>>;
+    type Error = S::Error;
+    type Transform = CognitoAuthMiddleware<S>;
+    type InitError = ();
+    type Future = Ready<Result<Self::Transform, Self::InitError>>;
+
+    fn new_transform(&self, service: S) -> Self::Future {
+        ready(Ok(CognitoAuthMiddleware::new(
+            Rc::new(service),
+            self.verifier.clone(),
+            Rc::new(self.settings.clone()),
+        )))
+    }
+}

@@ -1,0 +1,54 @@
+use std::future::{Ready, ready};
+
+use actix_web::body::EitherBody;
+use actix_web::dev::{Service, ServiceRequest, ServiceResponse, Transform};
+use cognito_core::Require;
+
+use super::RequirementMiddleware;
+
+/// Middleware that lets through only requests whose verified claims meet `rule`.
+///
+/// Wrap it around the routes it guards (`web::resource(..).wrap(..)`, `web::scope(..).wrap(..)`),
+/// inside [`CognitoAuth`](crate::CognitoAuth). A request with no verified claims — anonymous
+/// under [`optional`](crate::CognitoAuth::optional), or with no `CognitoAuth` in front — is
+/// answered 401; one whose claims fail the rule 403 `insufficient_scope` (with `scope="…"` for
+/// scope rules), rendered in `CognitoAuth`'s style. Unlike a [guard](crate::guard), it never
+/// lets the router try another route.
+///
+/// ```
+/// use actix_web::{App, HttpResponse, web};
+/// use cognito_actix::require;
+/// use cognito_core::Require;
+///
+/// let app = App::new().service(
+///     web::scope("/reports")
+///         .wrap(require(Require::any_scope(["reports/read", "reports/admin"])))
+///         .route("", web::get().to(HttpResponse::Ok)),
+/// );
+/// # let _ = app;
+/// ```
+pub fn require(rule: Require) -> Requirement {
+    Requirement { rule }
+}
+
+/// The middleware made by [`require`].
+#[derive(Clone, Debug)]
+#[must_use]
+pub struct Requirement {
+    rule: Require,
+}
+
+impl<S, B> Transform<S, ServiceRequest> for Requirement
+where
+    S: Service<ServiceRequest, Response = ServiceResponse<B>>,
+{
+    type Response = ServiceResponse<EitherBody<B>>;
+    type Error = S::Error;
+    type Transform = RequirementMiddleware<S>;
+    type InitError = ();
+    type Future = Ready<Result<Self::Transform, Self::InitError>>;
+
+    fn new_transform(&self, service: S) -> Self::Future {
+        ready(Ok(RequirementMiddleware::new(service, self.rule.clone())))
+    }
+}

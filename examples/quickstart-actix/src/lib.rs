@@ -1,0 +1,354 @@
+//! The quickstart API on actix-web: the same four routes, rules and answers as the axum
+//! quickstart (`examples/quickstart`).
+//!
+//! - `/`: public;
+//! - `/me`: any signed-in user, answers with the token's claims;
+//! - `/admin`: members of the group `admin` only;
+//! - `/reports`: access tokens with the scope `reports/read` only.
+//!
+//! With no configuration, [`Demo`] starts the embedded local issuer and mints tokens to try the
+//! routes with; [`Config::from_env`] reads a real (or emulated) user pool instead.
+
+use actix_web::body::MessageBody;
+use actix_web::dev::{ServiceFactory, ServiceRequest, ServiceResponse};
+use actix_web::{App, HttpResponse, Responder, web};
+use cognito_actix::cognito_core::ConfigError;
+use cognito_actix::cognito_core::test_util::LocalIssuer;
+use cognito_actix::{Claims, CognitoAuth, Require, TokenUse, UserPool, Verifier, require};
+
+/// The API, protected by `verifier`.
+///
+/// `CognitoAuth` is optional so that `/` stays public; `/me` refuses anonymous requests through
+/// its [`Claims`] extractor, `/admin` and `/reports` through [`require`].
+pub fn app(
+    verifier: Verifier,
+) -> App<
+    impl ServiceFactory<
+        ServiceRequest,
+        Config = (),
+        Response = ServiceResponse<impl MessageBody>,
+        Error = actix_web::Error,
+        InitError = (),
+    >,
+> {
+    App::new()
+        .wrap(CognitoAuth::new(verifier).optional())
+        .route("/", web::get().to(public))
+        .route("/me", web::get().to(me))
+        .service(
+            web::resource("/admin")
+                .wrap(require(Require::group("admin")))
+                .route(web::get().to(admin)),
+        )
+        .service(
+            web::resource("/reports")
+                .wrap(require(
+                    Require::token_use(TokenUse::Access).and(Require::scope("reports/read")),
+                ))
+                .route(web::get().to(reports)),
+        )
+}
+
+async fn public() -> &'static str {
+    "hello: this route is public; /me, /admin and /reports need a token\n"
+}
+
+async fn me(claims: Claims) -> impl Responder {
+    HttpResponse::Ok().json(claims)
+}
+
+async fn admin(claims: Claims) -> String {
+    format!(
+        "welcome to the admin area, {}\n",
+        claims.username().unwrap_or(claims.sub())
+    )
+}
+
+async fn reports(claims: Claims) -> String {
+    format!(
+        "reports for {}: 3 ready\n",
+        claims.username().unwrap_or(claims.sub())
+    )
+}
+
+/// A real (or emulated) user pool, from the environment.
+#[derive(Debug)]
+pub struct Config {
+    /// `COGNITO_USER_POOL_ID`.
+    pub pool_id: String,
+    /// `COGNITO_CLIENT_ID`.
+    pub client_id: String,
+    /// `COGNITO_JWKS_URL`, for emulators.
+    pub jwks_url: Option<String>,
+    /// `COGNITO_ISSUER`, for emulators whose `iss` is not the AWS form.
+    pub issuer: Option<String>,
+}
+
+impl Config {
+    /// Reads the pool from `COGNITO_USER_POOL_ID` and `COGNITO_CLIENT_ID` (and optionally
+    /// `COGNITO_JWKS_URL`, `COGNITO_ISSUER`); `None` when the pool id is not set.
+    #[must_use]
+    pub fn from_env() -> Option<Self> {
+        let var = |name| std::env::var(name).ok().filter(|v: &String| !v.is_empty());
+        Some(Config {
+            pool_id: var("COGNITO_USER_POOL_ID")?,
+            client_id: var("COGNITO_CLIENT_ID").unwrap_or_default(),
+            jwks_url: var("COGNITO_JWKS_URL"),
+            issuer: var("COGNITO_ISSUER"),
+        })
+    }
+
+    /// The verifier for this pool.
+    ///
+    /// # Errors
+    /// A setting that cannot work, named (an unset `COGNITO_CLIENT_ID` is an empty client id).
+    pub fn verifier(&self) -> Result<Verifier, ConfigError> {
+        let mut pool = UserPool::new(&self.pool_id)?.client_id(&self.client_id)?;
+        if let Some(issuer) = &self.issuer {
+            pool = pool.issuer(issuer)?;
+        }
+        if let Some(url) = &self.jwks_url {
+            pool = pool.jwks_url(url)?;
+        }
+        Ok(Verifier::from(pool))
+    }
+}
+
+/// One request to try, with what it answers.
+#[derive(Debug, Clone)]
+pub struct DemoRequest {
+    /// What it shows.
+    pub what: &'static str,
+    /// The path.
+    pub path: &'static str,
+    /// The shell variable holding the token, if any.
+    pub token_var: Option<&'static str>,
+    /// The expected status.
+    pub status: u16,
+    /// Text the body contains.
+    pub body_contains: &'static str,
+}
+
+/// The embedded local issuer and tokens for three users.
+pub struct Demo {
+    /// The issuer; the API trusts it.
+    pub issuer: LocalIssuer,
+    /// `ADMIN_TOKEN`: an ID token of `alice`, in the group `admin`.
+    pub admin_token: String,
+    /// `USER_TOKEN`: an ID token of `bob`, in no group.
+    pub user_token: String,
+    /// `READER_TOKEN`: an access token of `bob` with the scope `reports/read`.
+    pub reader_token: String,
+}
+
+impl Demo {
+    /// Starts the local issuer and mints the tokens (valid for one hour).
+    ///
+    /// # Errors
+    /// When the issuer cannot start (no loopback port, key generation failed).
+    pub fn start() -> std::io::Result<Self> {
+        let issuer = LocalIssuer::start()?;
+        let admin_token = issuer
+            .id_token()
+            .username("alice")
+            .groups(["admin"])
+            .email("alice@example.com")
+            .sign();
+        let user_token = issuer.id_token().username("bob").sign();
+        let reader_token = issuer
+            .access_token()
+            .username("bob")
+            .scopes(["reports/read"])
+            .sign();
+        Ok(Demo {
+            issuer,
+            admin_token,
+            user_token,
+            reader_token,
+        })
+    }
+
+    /// A verifier trusting the local issuer.
+    #[must_use]
+    pub fn verifier(&self) -> Verifier {
+        Verifier::from(self.issuer.user_pool())
+    }
+
+    /// The token a shell variable of [`DemoRequest::token_var`] holds.
+    #[must_use]
+    pub fn token(&self, var: &str) -> Option<&str> {
+        match var {
+            "ADMIN_TOKEN" => Some(&self.admin_token),
+            "USER_TOKEN" => Some(&self.user_token),
+            "READER_TOKEN" => Some(&self.reader_token),
+            _ => None,
+        }
+    }
+
+    /// The requests the quickstart prints, with their answers.
+    #[must_use]
+    pub fn requests() -> Vec<DemoRequest> {
+        let r = |what, path, token_var, status, body_contains| DemoRequest {
+            what,
+            path,
+            token_var,
+            status,
+            body_contains,
+        };
+        vec![
+            r("a public route", "/", None, 200, "public"),
+            r("no token", "/me", None, 401, "no bearer token"),
+            r(
+                "alice's claims",
+                "/me",
+                Some("ADMIN_TOKEN"),
+                200,
+                "\"cognito:username\":\"alice\"",
+            ),
+            r(
+                "alice is an admin",
+                "/admin",
+                Some("ADMIN_TOKEN"),
+                200,
+                "welcome to the admin area, alice",
+            ),
+            r(
+                "bob is not",
+                "/admin",
+                Some("USER_TOKEN"),
+                403,
+                "requires group admin",
+            ),
+            r(
+                "an ID token has no scopes",
+                "/reports",
+                Some("USER_TOKEN"),
+                403,
+                "requires",
+            ),
+            r(
+                "bob's access token has reports/read",
+                "/reports",
+                Some("READER_TOKEN"),
+                200,
+                "reports for bob",
+            ),
+        ]
+    }
+
+    /// The shell lines the quickstart prints for a server at `base_url`.
+    #[must_use]
+    pub fn instructions(&self, base_url: &str) -> String {
+        let mut out = String::new();
+        out.push_str("# tokens from the embedded local issuer (valid for one hour):\n");
+        for var in ["ADMIN_TOKEN", "USER_TOKEN", "READER_TOKEN"] {
+            let token = self.token(var).unwrap_or_default();
+            out.push_str(&format!("export {var}={token}\n"));
+        }
+        out.push('\n');
+        for request in Self::requests() {
+            let auth = request
+                .token_var
+                .map(|var| format!(" -H \"Authorization: Bearer ${var}\""))
+                .unwrap_or_default();
+            out.push_str(&format!(
+                "curl -i{auth} {base_url}{}\n#   {}: {} and a body containing {:?}\n",
+                request.path, request.what, request.status, request.body_contains
+            ));
+        }
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use actix_web::http::StatusCode;
+    use actix_web::test::{self, TestRequest};
+
+    use super::*;
+
+    fn get(path: &str, token: Option<&str>) -> TestRequest {
+        let request = TestRequest::get().uri(path);
+        match token {
+            Some(token) => request.insert_header(("authorization", format!("Bearer {token}"))),
+            None => request,
+        }
+    }
+
+    /// Every printed command answers the status and body it is printed with.
+    #[actix_web::test]
+    async fn routes_answer_as_the_printed_commands_say() {
+        let demo = Demo::start().unwrap();
+        let service = test::init_service(app(demo.verifier())).await;
+        for request in Demo::requests() {
+            let token = request.token_var.and_then(|var| demo.token(var));
+            let response =
+                test::call_service(&service, get(request.path, token).to_request()).await;
+            assert_eq!(
+                response.status().as_u16(),
+                request.status,
+                "{}",
+                request.what
+            );
+            let body = test::read_body(response).await;
+            let body = String::from_utf8_lossy(&body);
+            assert!(
+                body.contains(request.body_contains),
+                "{}: {body}",
+                request.what
+            );
+        }
+    }
+
+    #[actix_web::test]
+    async fn me_answers_the_claims_and_reports_name_the_scope_it_needs() {
+        let demo = Demo::start().unwrap();
+        let service = test::init_service(app(demo.verifier())).await;
+
+        let req = get("/me", Some(&demo.admin_token)).to_request();
+        let claims: serde_json::Value = test::call_and_read_body_json(&service, req).await;
+        assert_eq!(claims["cognito:username"], "alice");
+        assert_eq!(claims["email"], "alice@example.com");
+
+        let no_scope = demo.issuer.access_token().username("bob").sign();
+        let response =
+            test::call_service(&service, get("/reports", Some(&no_scope)).to_request()).await;
+        assert_eq!(response.status(), StatusCode::FORBIDDEN);
+        let challenge = response.headers().get("www-authenticate").unwrap();
+        assert!(
+            challenge
+                .to_str()
+                .unwrap()
+                .ends_with(", scope=\"reports/read\""),
+            "{challenge:?}"
+        );
+    }
+
+    #[actix_web::test]
+    async fn a_bad_token_is_refused_even_on_the_public_route() {
+        let demo = Demo::start().unwrap();
+        let service = test::init_service(app(demo.verifier())).await;
+        let response =
+            test::call_service(&service, get("/", Some("not.a.token")).to_request()).await;
+        assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
+    }
+
+    #[test]
+    fn instructions_export_every_token_and_print_every_request() {
+        let demo = Demo::start().unwrap();
+        let text = demo.instructions("http://127.0.0.1:3001");
+        assert!(text.contains(&format!("export READER_TOKEN={}", demo.reader_token)));
+        assert_eq!(text.matches("curl -i").count(), Demo::requests().len());
+    }
+
+    #[test]
+    fn a_pool_id_without_client_id_is_a_named_configuration_error() {
+        let config = Config {
+            pool_id: "eu-west-1_AbCdEf123".into(),
+            client_id: String::new(),
+            jwks_url: None,
+            issuer: None,
+        };
+        assert_eq!(config.verifier().unwrap_err().field(), "client_id");
+    }
+}
