@@ -19,28 +19,18 @@
 //! `Option<Claims<T>>` also hides a forgotten middleware and a claim type that does not fit.
 //! Prefer [`MaybeClaims<T>`], which answers those with a 500.
 
-use std::any::type_name;
 use std::fmt;
 use std::future::{Ready, ready};
 use std::ops::Deref;
-use std::sync::LazyLock;
 
 use actix_web::dev::Payload;
 use actix_web::http::StatusCode;
 use actix_web::{FromRequest, HttpMessage, HttpRequest, HttpResponse, ResponseError};
-use cognito_core::{Authentication, Error, Require, TokenUse};
+use cognito_core::{Authentication, Error, TokenUse};
 use serde::de::DeserializeOwned;
 use serde::{Serialize, Serializer};
 
 use crate::Rejections;
-
-/// The body of the 500 answered when an extractor runs without the middleware in front.
-const MISSING_MIDDLEWARE: &str = "a cognito-actix extractor is used on a route without the \
-     CognitoAuth middleware in front of it: wrap the app or an enclosing scope with \
-     `.wrap(CognitoAuth::new(pool))`";
-
-static ID_TOKEN: LazyLock<Require> = LazyLock::new(|| Require::token_use(TokenUse::Id));
-static ACCESS_TOKEN: LazyLock<Require> = LazyLock::new(|| Require::token_use(TokenUse::Access));
 
 /// Why an extractor refused a request: 401 (anonymous request), 403 (wrong token use), or 500
 /// (no [`CognitoAuth`](crate::CognitoAuth) in front, or claims that do not fit `T`).
@@ -104,55 +94,15 @@ impl ResponseError for ClaimsError {
     }
 }
 
-/// The verified claims of the request, `None` when it is anonymous.
-fn verified(req: &HttpRequest) -> Result<Option<cognito_core::Claims>, ClaimsError> {
-    let authentication = req.extensions().get::<Authentication>().cloned();
-    match authentication {
-        Some(Authentication::Verified(claims)) => Ok(Some(claims)),
-        Some(Authentication::Anonymous) => Ok(None),
-        None => {
-            server_error(MISSING_MIDDLEWARE, None);
-            Err(ClaimsError::new(
-                req,
-                Error::misconfigured(MISSING_MIDDLEWARE),
-            ))
-        }
-    }
-}
-
-/// The verified claims, checked for `token_use` and typed as `T`; `None` when anonymous.
-///
-/// The token use is checked before `T` is deserialized: a client that sends the wrong kind of
-/// token is told so (403), rather than getting a 500 because an access token lacks the ID
-/// token claims `T` expects.
+/// The verified claims, checked for `token_use` and typed as `T`; `None` when anonymous. The
+/// decisions are cognito-core's.
 fn typed_claims<T: DeserializeOwned + 'static>(
     req: &HttpRequest,
-    token_use: Option<&Require>,
+    token_use: Option<TokenUse>,
 ) -> Result<Option<cognito_core::Claims<T>>, ClaimsError> {
-    let Some(claims) = verified(req)? else {
-        return Ok(None);
-    };
-    if let Some(rule) = token_use {
-        rule.check(&claims)
-            .map_err(|unmet| ClaimsError::new(req, unmet.into()))?;
-    }
-    match claims.with::<T>() {
-        Ok(claims) => Ok(Some(claims)),
-        Err(error) => {
-            let what = format!(
-                "the verified claims do not deserialize into `{}`; the server log has the details",
-                type_name::<T>()
-            );
-            server_error(&what, std::error::Error::source(&error));
-            Err(ClaimsError::new(req, Error::misconfigured(what)))
-        }
-    }
-}
-
-/// A server-side mistake: logged with its details, answered with a fixed message.
-fn server_error(what: &str, source: Option<&(dyn std::error::Error + 'static)>) {
-    let detail = source.map(ToString::to_string);
-    tracing::error!(detail, "{what}");
+    let authentication = req.extensions().get::<Authentication>().cloned();
+    Authentication::claims_for(authentication.as_ref(), token_use)
+        .map_err(|error| ClaimsError::new(req, error))
 }
 
 fn anonymous(req: &HttpRequest) -> ClaimsError {
@@ -263,7 +213,7 @@ impl<T: DeserializeOwned + 'static> FromRequest for IdToken<T> {
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
         ready(
-            typed_claims(req, Some(&ID_TOKEN))
+            typed_claims(req, Some(TokenUse::Id))
                 .and_then(|c| c.map(IdToken).ok_or_else(|| anonymous(req))),
         )
     }
@@ -275,7 +225,7 @@ impl<T: DeserializeOwned + 'static> FromRequest for AccessToken<T> {
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
         ready(
-            typed_claims(req, Some(&ACCESS_TOKEN))
+            typed_claims(req, Some(TokenUse::Access))
                 .and_then(|c| c.map(AccessToken).ok_or_else(|| anonymous(req))),
         )
     }

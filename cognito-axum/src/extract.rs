@@ -1,6 +1,5 @@
 //! The extractors: claims, claims of one token use, claims with a group or scope.
 
-use std::any::type_name;
 use std::fmt;
 use std::marker::PhantomData;
 use std::ops::Deref;
@@ -12,43 +11,27 @@ use serde::de::DeserializeOwned;
 
 use crate::AuthRejection;
 
-const MISSING_LAYER: &str =
-    "a cognito-axum extractor is used on a route without the CognitoAuth layer in front of it";
-
-/// The claims the auth layer verified, or `None` for an anonymous request; with the
-/// application's `T` deserialized.
-fn verified<T>(parts: &Parts) -> Result<Option<cognito_core::Claims<T>>, AuthRejection>
+/// The claims the auth layer verified (`None` for an anonymous request), checked for the
+/// token use and typed as `T`; the decisions are cognito-core's.
+fn verified<T>(
+    parts: &Parts,
+    token_use: Option<TokenUse>,
+) -> Result<Option<cognito_core::Claims<T>>, AuthRejection>
 where
     T: DeserializeOwned + 'static,
 {
-    match parts.extensions.get::<Authentication>() {
-        None => {
-            tracing_error(MISSING_LAYER, None);
-            Err(AuthRejection::new(
-                Error::misconfigured(MISSING_LAYER),
-                parts,
-            ))
-        }
-        Some(Authentication::Anonymous) => Ok(None),
-        Some(Authentication::Verified(claims)) => match claims.clone().with::<T>() {
-            Ok(claims) => Ok(Some(claims)),
-            Err(error) => {
-                let what = format!(
-                    "the verified claims do not deserialize into `{}`; the server log has the details",
-                    type_name::<T>()
-                );
-                tracing_error(&what, std::error::Error::source(&error));
-                Err(AuthRejection::new(Error::misconfigured(what), parts))
-            }
-        },
-    }
+    Authentication::claims_for(parts.extensions.get::<Authentication>(), token_use)
+        .map_err(|error| AuthRejection::new(error, parts))
 }
 
-fn required<T>(parts: &Parts) -> Result<cognito_core::Claims<T>, AuthRejection>
+fn required<T>(
+    parts: &Parts,
+    token_use: Option<TokenUse>,
+) -> Result<cognito_core::Claims<T>, AuthRejection>
 where
     T: DeserializeOwned + 'static,
 {
-    verified(parts)?.ok_or_else(|| AuthRejection::new(Error::missing_token(), parts))
+    verified(parts, token_use)?.ok_or_else(|| AuthRejection::new(Error::missing_token(), parts))
 }
 
 /// A refusal for a rule that `claims` was found not to meet; built only on that path.
@@ -58,12 +41,6 @@ fn refuse<T>(rule: Require, claims: &cognito_core::Claims<T>, parts: &Parts) -> 
         Ok(()) => Error::misconfigured("a rule was reported unmet but holds"),
     };
     AuthRejection::new(error, parts)
-}
-
-/// A server-side mistake: logged with its details, answered with a fixed message.
-fn tracing_error(what: &str, source: Option<&(dyn std::error::Error + 'static)>) {
-    let detail = source.map(ToString::to_string);
-    tracing::error!(detail, "{what}");
 }
 
 macro_rules! claims_wrapper {
@@ -143,7 +120,7 @@ where
     type Rejection = AuthRejection;
 
     async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
-        required(parts).map(Claims)
+        required(parts, None).map(Claims)
     }
 }
 
@@ -158,19 +135,7 @@ where
         parts: &mut Parts,
         _state: &S,
     ) -> Result<Option<Self>, Self::Rejection> {
-        verified(parts).map(|claims| claims.map(Claims))
-    }
-}
-
-fn of_use<T>(parts: &Parts, token_use: TokenUse) -> Result<cognito_core::Claims<T>, AuthRejection>
-where
-    T: DeserializeOwned + 'static,
-{
-    let claims = required::<T>(parts)?;
-    if claims.token_use() == Some(token_use) {
-        Ok(claims)
-    } else {
-        Err(refuse(Require::token_use(token_use), &claims, parts))
+        verified(parts, None).map(|claims| claims.map(Claims))
     }
 }
 
@@ -182,7 +147,7 @@ where
     type Rejection = AuthRejection;
 
     async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
-        of_use(parts, TokenUse::Id).map(IdToken)
+        required(parts, Some(TokenUse::Id)).map(IdToken)
     }
 }
 
@@ -194,7 +159,7 @@ where
     type Rejection = AuthRejection;
 
     async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
-        of_use(parts, TokenUse::Access).map(AccessToken)
+        required(parts, Some(TokenUse::Access)).map(AccessToken)
     }
 }
 
@@ -267,7 +232,7 @@ where
     type Rejection = AuthRejection;
 
     async fn from_request_parts(parts: &mut Parts, _state: &St) -> Result<Self, Self::Rejection> {
-        let claims = required::<T>(parts)?;
+        let claims = required::<T>(parts, None)?;
         if claims.in_group(G::NAME) {
             Ok(InGroup(claims, PhantomData))
         } else {
@@ -285,7 +250,7 @@ where
     type Rejection = AuthRejection;
 
     async fn from_request_parts(parts: &mut Parts, _state: &St) -> Result<Self, Self::Rejection> {
-        let claims = required::<T>(parts)?;
+        let claims = required::<T>(parts, None)?;
         if claims.has_scope(Sc::NAME) {
             Ok(HasScope(claims, PhantomData))
         } else {

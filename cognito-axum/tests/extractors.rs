@@ -60,6 +60,10 @@ async fn wrong_type(_: Claims<NeedsANumber>) -> &'static str {
     "unreachable"
 }
 
+async fn id_profile(claims: IdToken<Profile>) -> String {
+    claims.department.clone()
+}
+
 async fn id_only(claims: IdToken) -> String {
     format!("id:{}", claims.sub())
 }
@@ -83,6 +87,7 @@ fn routes() -> Router {
         .route("/maybe", get(maybe))
         .route("/wrong-type", get(wrong_type))
         .route("/id", get(id_only))
+        .route("/id-profile", get(id_profile))
         .route("/access", get(access_only))
         .route("/admins", get(admins))
         .route("/readers", get(readers))
@@ -317,4 +322,14 @@ fn rejection_reports_status_and_text() {
         .unwrap_err();
     assert_eq!(rejection.status(), StatusCode::INTERNAL_SERVER_ERROR);
     assert!(rejection.body_text().contains("CognitoAuth"));
+}
+
+#[tokio::test]
+async fn wrong_token_use_is_403_before_the_claims_type_is_read() {
+    // An access token has no `custom:department`: the answer is about the token use, not a 500.
+    let access = ISSUER.access_token().sign();
+    let answer = get_with(app(), "/id-profile", Some(&access)).await;
+    assert_eq!(answer.status, StatusCode::FORBIDDEN);
+    let id = ISSUER.id_token().custom("department", "ops").sign();
+    assert_eq!(get_with(app(), "/id-profile", Some(&id)).await.body, "ops");
 }

@@ -488,7 +488,54 @@ pub enum Authentication {
     Anonymous,
 }
 
+/// The 500 an extractor answers when no auth middleware ran in front of it.
+const MISSING_MIDDLEWARE: &str = "a claims extractor is used on a route without the CognitoAuth \
+     layer or middleware in front of it";
+
 impl Authentication {
+    /// What an extractor hands to a handler, decided once for every adapter:
+    ///
+    /// - no auth middleware ran (`authentication` is `None`): a 500 naming `CognitoAuth`;
+    /// - an anonymous request: `Ok(None)` (the adapter answers 401, or gives `None` to an
+    ///   optional extractor);
+    /// - a verified token of another `token_use` than required: 403 `insufficient_scope`,
+    ///   checked before `T` is read, so a client sending the wrong kind of token is told so;
+    /// - claims that do not deserialize into `T`: a 500 naming the type, the details logged.
+    ///
+    /// # Errors
+    /// As listed.
+    pub fn claims_for<T: DeserializeOwned + 'static>(
+        authentication: Option<&Authentication>,
+        token_use: Option<TokenUse>,
+    ) -> Result<Option<Claims<T>>, Error> {
+        let claims = match authentication {
+            None => {
+                tracing::error!("{MISSING_MIDDLEWARE}");
+                return Err(Error::misconfigured(MISSING_MIDDLEWARE));
+            }
+            Some(Authentication::Anonymous) => return Ok(None),
+            Some(Authentication::Verified(claims)) => claims,
+        };
+        if let Some(required) = token_use
+            && claims.token_use() != Some(required)
+        {
+            let rule = crate::Require::token_use(required);
+            return Err(match rule.check(claims) {
+                Err(unmet) => unmet.into(),
+                Ok(()) => Error::misconfigured("a token-use rule was reported unmet but holds"),
+            });
+        }
+        claims.clone().with::<T>().map(Some).map_err(|error| {
+            let what = format!(
+                "the verified claims do not deserialize into `{}`; the server log has the details",
+                std::any::type_name::<T>()
+            );
+            let detail = std::error::Error::source(&error).map(ToString::to_string);
+            tracing::error!(detail, "{what}");
+            Error::misconfigured(what)
+        })
+    }
+
     /// The claims, for a verified request.
     #[must_use]
     pub fn claims(&self) -> Option<&Claims> {

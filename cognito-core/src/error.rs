@@ -266,7 +266,8 @@ impl Error {
     /// The `WWW-Authenticate` header value for this error (RFC 6750), or `None` when the answer
     /// carries no challenge (503, 500).
     ///
-    /// `realm` must not contain `"` or `\`; adapters validate it when they are configured.
+    /// Characters a quoted header value cannot hold (in `realm` or a description) are
+    /// replaced, so the value is always well-formed.
     #[must_use]
     pub fn www_authenticate(&self, realm: &str) -> Option<String> {
         let class = self.class();
