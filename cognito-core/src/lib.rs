@@ -83,5 +83,5 @@ pub use require::{Require, Unmet};
 pub use verifier::{
     DEFAULT_CACHE_CAPACITY, DEFAULT_JWKS_CONNECT_TIMEOUT, DEFAULT_JWKS_COOLDOWN,
     DEFAULT_JWKS_TIMEOUT, DEFAULT_MAX_JSON_DEPTH, DEFAULT_MAX_JWKS_SIZE, DEFAULT_MAX_TOKEN_LEN,
-    MAX_LEEWAY, RefreshHandle, Verifier, VerifierBuilder,
+    Decision, MAX_LEEWAY, RefreshHandle, Verifier, VerifierBuilder,
 };

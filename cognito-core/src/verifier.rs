@@ -16,6 +16,7 @@ use crate::issuer::{
 };
 use crate::jwks::{FetchSettings, Fetcher, Jwks, KeyStore};
 use crate::jws::{self, Limits};
+use crate::token::Found;
 
 /// Default maximum token length in bytes.
 pub const DEFAULT_MAX_TOKEN_LEN: usize = 32 * 1024;
@@ -317,6 +318,22 @@ impl Verifier {
         Some(self.run_check(&claims).map(|()| claims))
     }
 
+    /// What an auth middleware does with what its token source `found`, before any waiting:
+    /// let an anonymous request through (only when `optional`), answer at once (a cached
+    /// token's claims, or the refusal of a missing or malformed credential), or verify the
+    /// token with [`verify`](Verifier::verify). Every adapter decides through this.
+    pub fn decide(&self, found: Found<'_>, optional: bool) -> Decision {
+        match found {
+            Found::Token(token) => match self.verify_cached(token) {
+                Some(answer) => Decision::Decided(answer),
+                None => Decision::Verify(token.to_owned()),
+            },
+            Found::Missing if optional => Decision::Anonymous,
+            Found::Missing => Decision::Decided(Err(Error::missing_token())),
+            Found::Malformed => Decision::Decided(Err(ErrorKind::Malformed.into())),
+        }
+    }
+
     /// Verifies `token` and deserializes the application's claim type `T` from it.
     ///
     /// # Errors
@@ -472,6 +489,17 @@ impl Verifier {
             key,
         ))
     }
+}
+
+/// What [`Verifier::decide`] concluded about a request.
+#[derive(Debug)]
+pub enum Decision {
+    /// No token, and authentication is optional: the request goes on as anonymous.
+    Anonymous,
+    /// Decided without waiting: the claims of a cached token, or why the request is refused.
+    Decided(Result<Claims, Error>),
+    /// A token to verify with [`Verifier::verify`]: it is not in the cache.
+    Verify(String),
 }
 
 /// Valid while `now < exp + leeway`.

@@ -1,9 +1,9 @@
-use std::borrow::Cow;
 use std::rc::Rc;
 
 use actix_web::body::EitherBody;
 use actix_web::dev::{Service, ServiceRequest, ServiceResponse, forward_ready};
-use cognito_core::{Claims, Error, Verifier};
+use cognito_core::token::Found;
+use cognito_core::{Decision, Verifier};
 
 use super::{ResponseFuture, Settings};
 use crate::source::Lookup;
@@ -34,13 +34,6 @@ impl<S> std::fmt::Debug for CognitoAuthMiddleware<S> {
     }
 }
 
-/// What the token source and the cache decided before any waiting.
-enum Decision {
-    Anonymous,
-    Verified(Result<Claims, Error>),
-    Verify(String),
-}
-
 impl<S, B> Service<ServiceRequest> for CognitoAuthMiddleware<S>
 where
     S: Service<ServiceRequest, Response = ServiceResponse<B>>,
@@ -53,25 +46,18 @@ where
 
     fn call(&self, req: ServiceRequest) -> Self::Future {
         let settings = &self.settings;
-        let cached = |token: Cow<'_, str>| match self.verifier.verify_cached(&token) {
-            Some(answer) => Decision::Verified(answer),
-            None => Decision::Verify(token.into_owned()),
-        };
         let decision = match settings.source.lookup(req.request()) {
-            Lookup::Found(found) => match found.into_result() {
-                Ok(Some(token)) => cached(Cow::Borrowed(token)),
-                Ok(None) if settings.optional => Decision::Anonymous,
-                Ok(None) => Decision::Verified(Err(Error::missing_token())),
-                Err(malformed) => Decision::Verified(Err(malformed)),
-            },
-            Lookup::Owned(token) => cached(Cow::Owned(token)),
+            Lookup::Found(found) => self.verifier.decide(found, settings.optional),
+            Lookup::Owned(token) => self
+                .verifier
+                .decide(Found::Token(&token), settings.optional),
         };
         match decision {
             Decision::Anonymous => {
                 settings.admit_anonymous(&req);
                 ResponseFuture::called(self.service.call(req))
             }
-            Decision::Verified(answer) => match answer.and_then(|c| settings.admit(c, &req)) {
+            Decision::Decided(answer) => match answer.and_then(|c| settings.admit(c, &req)) {
                 Ok(()) => ResponseFuture::called(self.service.call(req)),
                 Err(error) => ResponseFuture::rejected(settings.refuse(req, &error)),
             },

@@ -1,7 +1,7 @@
 use std::task::{Context, Poll};
 
 use cognito_core::token::Found;
-use cognito_core::{Error, ErrorKind, Verifier};
+use cognito_core::{Decision, Verifier};
 use http::{Request, Response};
 use tower_service::Service;
 
@@ -32,13 +32,6 @@ impl<S> CognitoAuthService<S> {
     }
 }
 
-/// What the token source and the cache decided before any waiting.
-enum Decision {
-    Anonymous,
-    Verified(Result<cognito_core::Claims, Error>),
-    Verify(String),
-}
-
 impl<S, ReqBody, ResBody> Service<Request<ReqBody>> for CognitoAuthService<S>
 where
     S: Service<Request<ReqBody>, Response = Response<ResBody>> + Clone,
@@ -53,16 +46,11 @@ where
 
     fn call(&mut self, mut req: Request<ReqBody>) -> Self::Future {
         let settings = &self.settings;
-        let cached = |token: &str| match self.verifier.verify_cached(token) {
-            Some(answer) => Decision::Verified(answer),
-            None => Decision::Verify(token.to_owned()),
-        };
         let decision = match settings.source.lookup(req.headers(), req.uri()) {
-            Lookup::Found(Found::Token(token)) => cached(token),
-            Lookup::Owned(token) => cached(&token),
-            Lookup::Found(Found::Missing) if settings.optional => Decision::Anonymous,
-            Lookup::Found(Found::Missing) => Decision::Verified(Err(Error::missing_token())),
-            Lookup::Found(Found::Malformed) => Decision::Verified(Err(ErrorKind::Malformed.into())),
+            Lookup::Found(found) => self.verifier.decide(found, settings.optional),
+            Lookup::Owned(token) => self
+                .verifier
+                .decide(Found::Token(&token), settings.optional),
         };
         let grpc = is_grpc(&req);
         match decision {
@@ -70,7 +58,7 @@ where
                 settings.admit_anonymous(&mut req);
                 ResponseFuture::called(self.inner.call(req))
             }
-            Decision::Verified(answer) => match answer.and_then(|c| settings.admit(c, &mut req)) {
+            Decision::Decided(answer) => match answer.and_then(|c| settings.admit(c, &mut req)) {
                 Ok(()) => ResponseFuture::called(self.inner.call(req)),
                 Err(error) => ResponseFuture::rejected(settings.rejections.render(&error, grpc)),
             },
