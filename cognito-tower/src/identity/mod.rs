@@ -149,7 +149,9 @@ where
             id_token,
         );
         req.extensions_mut().insert(handle.clone());
-        if !shared.eager {
+        // An anonymous request without guest access has no credentials to fetch: eager or
+        // not, it goes on (under `optional()` that is the caller's choice).
+        if !shared.eager || handle.is_absent() {
             return IdentityFuture {
                 state: State::Called {
                     future: self.inner.call(req),
