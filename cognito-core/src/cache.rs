@@ -48,8 +48,9 @@ impl TokenCache {
         self.cache.get(token)
     }
 
-    pub(crate) fn insert(&self, verified: Arc<VerifiedToken>) {
-        self.cache.insert(Arc::clone(&verified.token), verified);
+    pub(crate) fn insert(&self, token: &str, verified: Arc<VerifiedToken>) {
+        let key = verified.token.clone().unwrap_or_else(|| Arc::from(token));
+        self.cache.insert(key, verified);
     }
 
     pub(crate) fn remove(&self, token: &str) {

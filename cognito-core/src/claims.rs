@@ -5,6 +5,7 @@
 //! object (for `custom:*` attributes and anything else) is parsed on first use and kept.
 
 use std::any::Any;
+use std::borrow::Cow;
 use std::fmt;
 use std::ops::Deref;
 use std::sync::{Arc, OnceLock};
@@ -18,19 +19,20 @@ use crate::error::{Error, ErrorKind};
 use crate::issuer::TokenUse;
 use crate::jwks::Jwk;
 
-/// The standard claims, as read from the payload before checks.
+/// The standard claims as read from the payload, borrowing its text where it can (a string
+/// without escapes): the checks need no copies.
 #[derive(Deserialize)]
-pub(crate) struct StandardClaims {
-    #[serde(default)]
-    pub(crate) iss: Option<String>,
-    #[serde(default)]
-    pub(crate) sub: Option<String>,
+pub(crate) struct RawClaims<'a> {
+    #[serde(default, borrow)]
+    pub(crate) iss: Option<Cow<'a, str>>,
+    #[serde(default, borrow)]
+    pub(crate) sub: Option<Cow<'a, str>>,
     #[serde(default)]
     pub(crate) aud: Option<Audience>,
-    #[serde(default)]
-    pub(crate) client_id: Option<String>,
-    #[serde(default)]
-    pub(crate) token_use: Option<String>,
+    #[serde(default, borrow)]
+    pub(crate) client_id: Option<Cow<'a, str>>,
+    #[serde(default, borrow)]
+    pub(crate) token_use: Option<Cow<'a, str>>,
     #[serde(default, deserialize_with = "numeric_date")]
     pub(crate) exp: Option<u64>,
     #[serde(default, deserialize_with = "numeric_date")]
@@ -39,22 +41,98 @@ pub(crate) struct StandardClaims {
     pub(crate) iat: Option<u64>,
     #[serde(default, deserialize_with = "numeric_date")]
     pub(crate) auth_time: Option<u64>,
-    #[serde(default)]
-    pub(crate) jti: Option<String>,
-    #[serde(default)]
-    pub(crate) origin_jti: Option<String>,
-    #[serde(default)]
-    pub(crate) username: Option<String>,
-    #[serde(default, rename = "cognito:username")]
-    pub(crate) cognito_username: Option<String>,
+    #[serde(default, borrow)]
+    pub(crate) jti: Option<Cow<'a, str>>,
+    #[serde(default, borrow)]
+    pub(crate) origin_jti: Option<Cow<'a, str>>,
+    #[serde(default, borrow)]
+    pub(crate) username: Option<Cow<'a, str>>,
+    #[serde(default, borrow, rename = "cognito:username")]
+    pub(crate) cognito_username: Option<Cow<'a, str>>,
     #[serde(default, rename = "cognito:groups")]
     pub(crate) groups: Option<Vec<String>>,
-    #[serde(default)]
-    pub(crate) scope: Option<String>,
-    #[serde(default, deserialize_with = "lenient_string")]
-    pub(crate) email: Option<String>,
+    #[serde(default, borrow)]
+    pub(crate) scope: Option<Cow<'a, str>>,
+    #[serde(default, borrow, deserialize_with = "lenient_string")]
+    pub(crate) email: Option<Cow<'a, str>>,
     #[serde(default, deserialize_with = "lenient_bool")]
     pub(crate) email_verified: Option<bool>,
+}
+
+/// Where a string claim's text is: a range of the payload (a string without escapes), or of
+/// the claims' own buffer for the few strings that had escapes.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct Span {
+    start: usize,
+    len: usize,
+    unescaped: bool,
+}
+
+/// The standard claims of a verified token, kept as spans of its payload: one allocation for
+/// the whole set instead of one per claim.
+#[derive(Default)]
+pub(crate) struct StandardClaims {
+    iss: Span,
+    sub: Span,
+    client_id: Option<Span>,
+    jti: Option<Span>,
+    origin_jti: Option<Span>,
+    username: Option<Span>,
+    cognito_username: Option<Span>,
+    scope: Option<Span>,
+    email: Option<Span>,
+    aud: Option<Audience>,
+    groups: Option<Vec<String>>,
+    nbf: Option<u64>,
+    iat: Option<u64>,
+    auth_time: Option<u64>,
+    email_verified: Option<bool>,
+    /// The text of strings that had escapes.
+    unescaped: String,
+}
+
+impl StandardClaims {
+    /// Keeps what the accessors need from `raw`, read out of `payload`.
+    pub(crate) fn keep(raw: RawClaims<'_>, payload: &str) -> Self {
+        let mut unescaped = String::new();
+        let mut span = |text: Option<Cow<'_, str>>| -> Option<Span> {
+            Some(match text? {
+                Cow::Borrowed(text) => Span {
+                    // The text is borrowed from `payload`: its offset is where it starts.
+                    start: (text.as_ptr() as usize).wrapping_sub(payload.as_ptr() as usize),
+                    len: text.len(),
+                    unescaped: false,
+                },
+                Cow::Owned(text) => {
+                    let start = unescaped.len();
+                    unescaped.push_str(&text);
+                    Span {
+                        start,
+                        len: text.len(),
+                        unescaped: true,
+                    }
+                }
+            })
+        };
+        StandardClaims {
+            iss: span(raw.iss).unwrap_or_default(),
+            sub: span(raw.sub).unwrap_or_default(),
+            client_id: span(raw.client_id),
+            jti: span(raw.jti),
+            origin_jti: span(raw.origin_jti),
+            username: span(raw.username),
+            cognito_username: span(raw.cognito_username),
+            scope: span(raw.scope),
+            email: span(raw.email),
+            aud: raw.aud,
+            groups: raw.groups,
+            nbf: raw.nbf,
+            iat: raw.iat,
+            auth_time: raw.auth_time,
+            email_verified: raw.email_verified,
+            unescaped,
+        }
+    }
 }
 
 /// `aud`: a string, or (outside Cognito ID tokens) an array of strings.
@@ -76,21 +154,95 @@ impl Audience {
 
 /// A NumericDate: a non-negative number of seconds, possibly fractional (rounded down).
 fn numeric_date<'de, D: Deserializer<'de>>(d: D) -> Result<Option<u64>, D::Error> {
-    let value = f64::deserialize(d)?;
-    if !(0.0..=1e15).contains(&value) {
-        return Err(de::Error::custom("NumericDate out of range"));
+    struct Seconds;
+
+    impl de::Visitor<'_> for Seconds {
+        type Value = u64;
+
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("a non-negative number of seconds")
+        }
+
+        fn visit_u64<E: de::Error>(self, v: u64) -> Result<u64, E> {
+            if v > 1_000_000_000_000_000 {
+                return Err(E::custom("NumericDate out of range"));
+            }
+            Ok(v)
+        }
+
+        fn visit_i64<E: de::Error>(self, v: i64) -> Result<u64, E> {
+            u64::try_from(v)
+                .map_err(|_| E::custom("negative NumericDate"))
+                .and_then(|v| self.visit_u64(v))
+        }
+
+        fn visit_f64<E: de::Error>(self, v: f64) -> Result<u64, E> {
+            if !(0.0..=1e15).contains(&v) {
+                return Err(E::custom("NumericDate out of range"));
+            }
+            #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+            Ok(v.floor() as u64)
+        }
     }
-    #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
-    Ok(Some(value.floor() as u64))
+
+    d.deserialize_any(Seconds).map(Some)
 }
 
 /// A string claim that a pre-token trigger may have turned into another type: anything but a
 /// string reads as absent.
-fn lenient_string<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
-    Ok(match Value::deserialize(d)? {
-        Value::String(s) => Some(s),
-        _ => None,
-    })
+fn lenient_string<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Cow<'de, str>>, D::Error> {
+    struct Text;
+
+    impl<'de> de::Visitor<'de> for Text {
+        type Value = Option<Cow<'de, str>>;
+
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("any JSON value")
+        }
+
+        fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Self::Value, E> {
+            Ok(Some(Cow::Borrowed(v)))
+        }
+
+        fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
+            Ok(Some(Cow::Owned(v.to_owned())))
+        }
+
+        fn visit_bool<E: de::Error>(self, _: bool) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+
+        fn visit_i64<E: de::Error>(self, _: i64) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+
+        fn visit_u64<E: de::Error>(self, _: u64) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+
+        fn visit_f64<E: de::Error>(self, _: f64) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+
+        fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+
+        fn visit_seq<A: de::SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+            while seq.next_element::<de::IgnoredAny>()?.is_some() {}
+            Ok(None)
+        }
+
+        fn visit_map<A: de::MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+            while map
+                .next_entry::<de::IgnoredAny, de::IgnoredAny>()?
+                .is_some()
+            {}
+            Ok(None)
+        }
+    }
+
+    d.deserialize_any(Text)
 }
 
 /// `true`/`false`, or the strings `"true"`/`"false"` (moto and older pools send strings).
@@ -106,13 +258,13 @@ fn lenient_bool<'de, D: Deserializer<'de>>(d: D) -> Result<Option<bool>, D::Erro
 /// A verified token: its checked standard claims and its payload.
 pub(crate) struct VerifiedToken {
     pub(crate) std: StandardClaims,
-    pub(crate) sub: String,
     pub(crate) exp: u64,
     pub(crate) token_use: Option<TokenUse>,
-    pub(crate) payload: Box<str>,
+    pub(crate) payload: String,
     raw: OnceLock<Map<String, Value>>,
-    /// The token itself (also the cache key), for the identity-pool exchange only.
-    pub(crate) token: Arc<str>,
+    /// The token itself: the cache key, and what an identity-pool exchange sends. Kept only
+    /// when one of them needs it.
+    pub(crate) token: Option<Arc<str>>,
     /// The issuer's provider name in an identity pool's `Logins` map.
     pub(crate) login_provider: Arc<str>,
     /// The configured issuer (index into the verifier's issuers) and the key that verified it,
@@ -125,18 +277,16 @@ impl VerifiedToken {
     #[allow(clippy::too_many_arguments)]
     pub(crate) fn new(
         std: StandardClaims,
-        sub: String,
         exp: u64,
         token_use: Option<TokenUse>,
-        payload: Box<str>,
-        token: Arc<str>,
+        payload: String,
+        token: Option<Arc<str>>,
         login_provider: Arc<str>,
         issuer_index: usize,
         key: Arc<Jwk>,
     ) -> Self {
         VerifiedToken {
             std,
-            sub,
             exp,
             token_use,
             payload,
@@ -146,6 +296,22 @@ impl VerifiedToken {
             issuer_index,
             key,
         }
+    }
+
+    /// The text of a string claim.
+    fn text(&self, span: Span) -> &str {
+        let source = if span.unescaped {
+            &self.std.unescaped
+        } else {
+            &self.payload
+        };
+        source
+            .get(span.start..span.start + span.len)
+            .unwrap_or_default()
+    }
+
+    fn optional(&self, span: Option<Span>) -> Option<&str> {
+        span.map(|span| self.text(span))
     }
 
     fn raw(&self) -> &Map<String, Value> {
@@ -183,7 +349,7 @@ impl<T> Claims<T> {
     /// The verified token's text; never exposed, only sent to an identity pool.
     #[cfg_attr(not(feature = "identity-pool"), allow(dead_code))]
     pub(crate) fn token_text(&self) -> &str {
-        &self.token.token
+        self.token.token.as_deref().unwrap_or_default()
     }
 
     /// The issuer's provider name in an identity pool's `Logins` map.
@@ -226,13 +392,13 @@ impl<T> Claims<T> {
     /// `sub`: the user's stable, unique id (for machine tokens, the app client).
     #[must_use]
     pub fn sub(&self) -> &str {
-        &self.token.sub
+        self.token.text(self.token.std.sub)
     }
 
     /// `iss`.
     #[must_use]
     pub fn issuer(&self) -> &str {
-        self.token.std.iss.as_deref().unwrap_or_default()
+        self.token.text(self.token.std.iss)
     }
 
     /// `token_use`: always present on Cognito tokens, `None` for other OIDC issuers.
@@ -245,10 +411,10 @@ impl<T> Claims<T> {
     /// machine-to-machine access tokens.
     #[must_use]
     pub fn username(&self) -> Option<&str> {
-        let std = &self.token.std;
-        match self.token.token_use {
-            Some(TokenUse::Access) => std.username.as_deref(),
-            _ => std.cognito_username.as_deref().or(std.username.as_deref()),
+        let (token, std) = (&self.token, &self.token.std);
+        match token.token_use {
+            Some(TokenUse::Access) => token.optional(std.username),
+            _ => token.optional(std.cognito_username.or(std.username)),
         }
     }
 
@@ -266,7 +432,7 @@ impl<T> Claims<T> {
         match (self.token.token_use, &std.aud) {
             (Some(TokenUse::Id), Some(Audience::One(aud))) => Some(aud.as_str()),
             (Some(TokenUse::Id), _) => None,
-            _ => std.client_id.as_deref(),
+            _ => self.token.optional(std.client_id),
         }
     }
 
@@ -291,9 +457,7 @@ impl<T> Claims<T> {
     /// The scopes of `scope`, split on spaces (none when absent).
     pub fn scopes(&self) -> std::str::SplitAsciiWhitespace<'_> {
         self.token
-            .std
-            .scope
-            .as_deref()
+            .optional(self.token.std.scope)
             .unwrap_or_default()
             .split_ascii_whitespace()
     }
@@ -331,19 +495,19 @@ impl<T> Claims<T> {
     /// `jti`.
     #[must_use]
     pub fn jti(&self) -> Option<&str> {
-        self.token.std.jti.as_deref()
+        self.token.optional(self.token.std.jti)
     }
 
     /// `origin_jti`: shared by all tokens of one refresh token; revocation works on it.
     #[must_use]
     pub fn origin_jti(&self) -> Option<&str> {
-        self.token.std.origin_jti.as_deref()
+        self.token.optional(self.token.std.origin_jti)
     }
 
     /// `email`, when it is a string.
     #[must_use]
     pub fn email(&self) -> Option<&str> {
-        self.token.std.email.as_deref()
+        self.token.optional(self.token.std.email)
     }
 
     /// `email_verified`, from a boolean or the strings `"true"`/`"false"`.

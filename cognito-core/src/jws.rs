@@ -34,7 +34,18 @@ pub(crate) struct CompactJws<'a> {
     pub(crate) kid: Cow<'a, str>,
     /// The decoded payload, a JSON object (not yet checked to be UTF-8 by serde).
     pub(crate) payload: Vec<u8>,
-    pub(crate) signature: Vec<u8>,
+    signature: [u8; MAX_SIGNATURE_LEN],
+    signature_len: usize,
+}
+
+/// The longest signature any accepted key makes (RSA-8192).
+const MAX_SIGNATURE_LEN: usize = crate::crypto::MAX_RSA_BITS / 8;
+
+impl CompactJws<'_> {
+    /// The decoded signature.
+    pub(crate) fn signature(&self) -> &[u8] {
+        &self.signature[..self.signature_len]
+    }
 }
 
 #[derive(Deserialize)]
@@ -58,12 +69,16 @@ pub(crate) struct Limits {
     pub(crate) max_json_depth: usize,
 }
 
-/// Splits and decodes `token`. The header is decoded into a small buffer that `kid` may borrow
-/// from, so the caller passes it in.
+/// Headers up to this many bytes are decoded on the stack.
+pub(crate) const HEADER_STACK: usize = 256;
+
+/// Splits and decodes `token`. The header is decoded into a buffer that `kid` may borrow from,
+/// so the caller passes one in: `small` when the header fits, else `large`.
 pub(crate) fn parse<'a>(
     token: &'a str,
     limits: Limits,
-    header_buf: &'a mut Vec<u8>,
+    small: &'a mut [u8; HEADER_STACK],
+    large: &'a mut Vec<u8>,
 ) -> Result<CompactJws<'a>, ErrorKind> {
     if token.len() > limits.max_token_len {
         return Err(ErrorKind::TokenTooLong);
@@ -77,8 +92,18 @@ pub(crate) fn parse<'a>(
     let payload_b64 = &bytes[first + 1..second];
     let signature_b64 = &bytes[second + 1..];
 
-    decode_into(header_b64, header_buf)?;
-    let header: &'a [u8] = header_buf;
+    let header: &'a [u8] = if header_b64.len() / 4 * 3 + 3 <= HEADER_STACK {
+        let len = STRICT_B64
+            .decode_slice(header_b64, small)
+            .map_err(|e| match e {
+                base64::DecodeSliceError::DecodeError(e) => decode_error(e),
+                base64::DecodeSliceError::OutputSliceTooSmall => ErrorKind::Malformed,
+            })?;
+        &small[..len]
+    } else {
+        decode_into(header_b64, large)?;
+        large
+    };
     check_object(header, limits.max_json_depth)?;
     let raw: RawHeader<'a> = serde_json::from_slice(header).map_err(|_| ErrorKind::Malformed)?;
     if raw.crit {
@@ -94,8 +119,17 @@ pub(crate) fn parse<'a>(
     decode_into(payload_b64, &mut payload)?;
     check_object(&payload, limits.max_json_depth)?;
 
-    let mut signature = Vec::with_capacity(signature_b64.len() * 3 / 4 + 3);
-    decode_into(signature_b64, &mut signature)?;
+    // A longer signature cannot verify with any accepted key.
+    let mut signature = [0u8; MAX_SIGNATURE_LEN];
+    if signature_b64.len() > MAX_SIGNATURE_LEN * 4 / 3 + 2 {
+        return Err(ErrorKind::Malformed);
+    }
+    let signature_len = STRICT_B64
+        .decode_slice(signature_b64, &mut signature)
+        .map_err(|e| match e {
+            base64::DecodeSliceError::DecodeError(e) => decode_error(e),
+            base64::DecodeSliceError::OutputSliceTooSmall => ErrorKind::Malformed,
+        })?;
 
     Ok(CompactJws {
         signing_input: &bytes[..second],
@@ -103,49 +137,55 @@ pub(crate) fn parse<'a>(
         kid,
         payload,
         signature,
+        signature_len,
     })
 }
 
 fn dot_positions(bytes: &[u8]) -> impl Iterator<Item = usize> + '_ {
-    bytes
-        .iter()
-        .enumerate()
-        .filter_map(|(i, &b)| (b == b'.').then_some(i))
+    memchr::memchr_iter(b'.', bytes)
 }
 
 fn decode_into(segment: &[u8], out: &mut Vec<u8>) -> Result<(), ErrorKind> {
     out.clear();
-    STRICT_B64.decode_vec(segment, out).map_err(|e| match e {
+    STRICT_B64.decode_vec(segment, out).map_err(decode_error)
+}
+
+fn decode_error(error: base64::DecodeError) -> ErrorKind {
+    match error {
         base64::DecodeError::InvalidByte(_, b'+' | b'/' | b'=')
         | base64::DecodeError::InvalidLastSymbol(..)
         | base64::DecodeError::InvalidPadding => ErrorKind::NonCanonicalEncoding,
         _ => ErrorKind::Malformed,
-    })
+    }
 }
 
 /// Requires a JSON object (serde would also read a struct from an array) nested no deeper than
-/// `max_depth`. Strings are skipped with their escapes, so brackets inside them do not count.
+/// `max_depth`. Strings are skipped with their escapes (with `memchr`: most of a payload is
+/// string contents), so brackets inside them do not count.
 fn check_object(json: &[u8], max_depth: usize) -> Result<(), ErrorKind> {
     let start = json.iter().position(|b| !b.is_ascii_whitespace());
     if start.map(|i| json[i]) != Some(b'{') {
         return Err(ErrorKind::Malformed);
     }
     let mut depth = 0usize;
-    let mut in_string = false;
-    let mut escaped = false;
-    for &b in json {
-        if in_string {
-            if escaped {
-                escaped = false;
-            } else if b == b'\\' {
-                escaped = true;
-            } else if b == b'"' {
-                in_string = false;
+    let mut i = 0;
+    while i < json.len() {
+        match json[i] {
+            b'"' => {
+                // Find the closing quote, stepping over escaped characters.
+                i += 1;
+                loop {
+                    match memchr::memchr2(b'"', b'\\', &json[i..]) {
+                        Some(offset) if json[i + offset] == b'\\' => i += offset + 2,
+                        Some(offset) => {
+                            i += offset;
+                            break;
+                        }
+                        // An unterminated string: serde reports the malformed JSON.
+                        None => return Ok(()),
+                    }
+                }
             }
-            continue;
-        }
-        match b {
-            b'"' => in_string = true,
             b'{' | b'[' => {
                 depth += 1;
                 if depth > max_depth {
@@ -155,6 +195,7 @@ fn check_object(json: &[u8], max_depth: usize) -> Result<(), ErrorKind> {
             b'}' | b']' => depth = depth.saturating_sub(1),
             _ => {}
         }
+        i += 1;
     }
     Ok(())
 }
@@ -177,8 +218,8 @@ mod tests {
     }
 
     fn parse_err(token: &str) -> ErrorKind {
-        let mut buf = Vec::new();
-        match parse(token, LIMITS, &mut buf) {
+        let (mut small, mut large) = ([0u8; HEADER_STACK], Vec::new());
+        match parse(token, LIMITS, &mut small, &mut large) {
             Ok(_) => panic!("parsed"),
             Err(e) => e,
         }
@@ -187,13 +228,22 @@ mod tests {
     #[test]
     fn well_formed_token_parses_with_alg_and_kid() {
         let t = token(r#"{"alg":"RS256","kid":"k1"}"#, r#"{"sub":"a"}"#);
-        let mut buf = Vec::new();
-        let jws = parse(&t, LIMITS, &mut buf).unwrap();
+        let (mut small, mut large) = ([0u8; HEADER_STACK], Vec::new());
+        let jws = parse(&t, LIMITS, &mut small, &mut large).unwrap();
         assert_eq!(jws.alg, Algorithm::Rs256);
         assert_eq!(jws.kid, "k1");
         assert_eq!(jws.payload, br#"{"sub":"a"}"#);
-        assert_eq!(jws.signature, b"sig");
+        assert_eq!(jws.signature(), b"sig");
         assert_eq!(jws.signing_input, t.rsplit_once('.').unwrap().0.as_bytes());
+    }
+
+    #[test]
+    fn large_header_is_decoded_on_the_heap() {
+        let big_kid = "k".repeat(400);
+        let t = token(&format!(r#"{{"alg":"RS256","kid":"{big_kid}"}}"#), "{}");
+        let (mut small, mut large) = ([0u8; HEADER_STACK], Vec::new());
+        let jws = parse(&t, LIMITS, &mut small, &mut large).unwrap();
+        assert_eq!(jws.kid, big_kid);
     }
 
     #[test]
@@ -248,8 +298,8 @@ mod tests {
         let header = r#"{"alg":"RS256","kid":"k"}"#;
         assert_eq!(parse_err(&token(header, &deep)), ErrorKind::JsonTooDeep);
         let in_string = r#"{"a":"[[[[[[[[[[[[[[\"{{{{{{{{{{"}"#;
-        let mut buf = Vec::new();
-        assert!(parse(&token(header, in_string), LIMITS, &mut buf).is_ok());
+        let (mut small, mut large) = ([0u8; HEADER_STACK], Vec::new());
+        assert!(parse(&token(header, in_string), LIMITS, &mut small, &mut large).is_ok());
     }
 
     #[test]

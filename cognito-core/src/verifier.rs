@@ -8,7 +8,7 @@ use std::time::{Duration, SystemTime};
 use serde::de::DeserializeOwned;
 
 use crate::cache::TokenCache;
-use crate::claims::{Audience, Claims, StandardClaims, VerifiedToken};
+use crate::claims::{Audience, Claims, RawClaims, StandardClaims, VerifiedToken};
 use crate::clock::{Clock, unix_seconds};
 use crate::error::{ConfigError, Error, ErrorKind};
 use crate::issuer::{
@@ -293,7 +293,7 @@ impl Verifier {
         let now = inner.clock.unix_seconds();
         let verified = Arc::new(self.verify_uncached(token, now).await.inspect_err(log)?);
         if let Some(cache) = &inner.cache {
-            cache.insert(Arc::clone(&verified));
+            cache.insert(token, Arc::clone(&verified));
         }
         let claims = Claims::from_verified(verified);
         self.run_check(&claims)?;
@@ -436,12 +436,14 @@ impl Verifier {
 
     async fn verify_uncached(&self, token: &str, now: u64) -> Result<VerifiedToken, Error> {
         let inner = &*self.inner;
-        let mut header = Vec::with_capacity(128);
-        let jws = jws::parse(token, inner.limits, &mut header)?;
-        let mut std: StandardClaims =
-            serde_json::from_slice(&jws.payload).map_err(|_| ErrorKind::Malformed)?;
+        let (mut small, mut large) = ([0u8; jws::HEADER_STACK], Vec::new());
+        let mut jws = jws::parse(token, inner.limits, &mut small, &mut large)?;
+        let payload = String::from_utf8(std::mem::take(&mut jws.payload))
+            .map_err(|_| ErrorKind::Malformed)?;
+        let raw: RawClaims<'_> =
+            serde_json::from_str(&payload).map_err(|_| ErrorKind::Malformed)?;
 
-        let iss = std.iss.as_deref().ok_or(ErrorKind::MissingClaim("iss"))?;
+        let iss = raw.iss.as_deref().ok_or(ErrorKind::MissingClaim("iss"))?;
         let (issuer_index, issuer) = inner
             .issuers
             .iter()
@@ -456,34 +458,35 @@ impl Verifier {
         if !key.allows(jws.alg) {
             return Err(ErrorKind::KeyAlgorithmMismatch.into());
         }
-        if !key.verify(jws.signing_input, &jws.signature) {
+        if !key.verify(jws.signing_input, jws.signature()) {
             return Err(ErrorKind::InvalidSignature.into());
         }
 
-        let exp = std.exp.ok_or(ErrorKind::MissingClaim("exp"))?;
+        let exp = raw.exp.ok_or(ErrorKind::MissingClaim("exp"))?;
         if is_expired(exp, now, inner.leeway) {
             return Err(ErrorKind::Expired.into());
         }
-        if std
+        if raw
             .nbf
             .is_some_and(|nbf| now.saturating_add(inner.leeway) < nbf)
         {
             return Err(ErrorKind::NotYetValid.into());
         }
-        let sub = std.sub.take().ok_or(ErrorKind::MissingClaim("sub"))?;
-        if sub.is_empty() {
-            return Err(ErrorKind::InvalidClaim("sub").into());
+        match raw.sub.as_deref() {
+            None => return Err(ErrorKind::MissingClaim("sub").into()),
+            Some("") => return Err(ErrorKind::InvalidClaim("sub").into()),
+            Some(_) => {}
         }
-        let token_use = check_rules(&issuer.spec.rules, &std)?;
+        let token_use = check_rules(&issuer.spec.rules, &raw)?;
 
-        let payload = String::from_utf8(jws.payload).map_err(|_| ErrorKind::Malformed)?;
+        let std = StandardClaims::keep(raw, &payload);
         Ok(VerifiedToken::new(
             std,
-            sub,
             exp,
             token_use,
-            payload.into_boxed_str(),
-            Arc::from(token),
+            payload,
+            // The cache keys entries by it and identity pools are sent it; otherwise no copy.
+            (inner.cache.is_some() || cfg!(feature = "identity-pool")).then(|| Arc::from(token)),
             Arc::clone(&issuer.spec.login_provider),
             issuer_index,
             key,
@@ -508,7 +511,7 @@ fn is_expired(exp: u64, now: u64, leeway: u64) -> bool {
 }
 
 /// `token_use` and the app client (Cognito), or the audience (other OIDC issuers).
-fn check_rules(rules: &ClaimRules, std: &StandardClaims) -> Result<Option<TokenUse>, Error> {
+fn check_rules(rules: &ClaimRules, std: &RawClaims<'_>) -> Result<Option<TokenUse>, Error> {
     match rules {
         ClaimRules::Cognito { clients, token_use } => {
             let used = std

@@ -718,3 +718,20 @@ async fn client_id_and_username_come_from_the_claims_that_were_checked() {
     .await;
     assert_eq!(access.username(), Some("bob"));
 }
+
+#[tokio::test]
+async fn claims_with_escapes_and_unicode_read_back_exactly() {
+    // Escaped strings are kept apart from the payload text; plain ones are read from it.
+    let token = ISSUER
+        .id_token()
+        .username("al\"ice\\n")
+        .email("zoë@example.com")
+        .claim("jti", "tab\there")
+        .sign();
+    let claims = verify(&token).await;
+    assert_eq!(claims.username(), Some("al\"ice\\n"));
+    assert_eq!(claims.email(), Some("zoë@example.com"));
+    assert_eq!(claims.jti(), Some("tab\there"));
+    assert_eq!(claims.client_id(), Some(ISSUER.client_id()));
+    assert_eq!(claims.issuer(), ISSUER.issuer());
+}
