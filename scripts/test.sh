@@ -11,7 +11,7 @@ set -euo pipefail
 
 # ---- the test runs: adjust here when crates or features are added ----------------------------
 # The main run; the arguments given to this script are appended to it.
-MAIN_TEST=(cargo test --workspace --features cognito-core/test-util,cognito-core/identity-pool,cognito-tower/identity-pool,cognito-axum/identity-pool)
+MAIN_TEST=(cargo test --workspace --features cognito-core/test-util,cognito-core/identity-pool,cognito-tower/identity-pool,cognito-axum/identity-pool,cognito-actix/identity-pool)
 # Further runs, one whole command line each (split on spaces), made only when this script is given
 # no arguments. The crypto backends exclude each other, so never use --all-features.
 EXTRA_TESTS=(

@@ -42,7 +42,7 @@ pub struct ClaimsError {
 }
 
 impl ClaimsError {
-    fn new(req: &HttpRequest, error: Error) -> Self {
+    pub(crate) fn new(req: &HttpRequest, error: Error) -> Self {
         let rejections = req
             .extensions()
             .get::<Rejections>()

@@ -92,6 +92,8 @@
 //! 127.0.0.1, and Cognito-shaped tokens, as in the example above.
 
 mod auth;
+#[cfg(feature = "identity-pool")]
+mod credentials;
 pub mod extract;
 pub mod guard;
 mod rejections;
@@ -101,6 +103,8 @@ mod source;
 pub use auth::{CognitoAuth, CognitoAuthMiddleware, ResponseFuture};
 pub use cognito_core;
 pub use cognito_core::{Authentication, Require, TokenUse, UserPool, Verifier};
+#[cfg(feature = "identity-pool")]
+pub use credentials::{AwsCredentials, IdentityPool};
 pub use extract::{AccessToken, Claims, ClaimsError, IdToken, MaybeClaims};
 pub use rejections::{Rejections, default_response};
 pub use require::{Requirement, RequirementMiddleware, require};
