@@ -16,7 +16,7 @@ use cognito_actix::{Claims, CognitoAuth, Require, TokenUse, Verifier, require};
 
 /// The environment settings, the demo issuer and the printed commands are the axum
 /// quickstart's: both apps answer them the same way.
-pub use quickstart::{Config, Demo, DemoRequest};
+pub use quickstart::{Config, Demo, DemoRequest, verifier_from_env};
 
 /// The API, protected by `verifier`.
 ///

@@ -12,7 +12,7 @@
 use std::process::ExitCode;
 
 use actix_web::HttpServer;
-use quickstart_actix::{Config, Demo, app};
+use quickstart_actix::{app, verifier_from_env};
 
 fn main() -> ExitCode {
     actix_web::rt::System::new().block_on(run())
@@ -23,24 +23,12 @@ async fn run() -> ExitCode {
     let address = format!("127.0.0.1:{port}");
 
     // The demo issuer must outlive the server: its JWKS endpoint serves the keys.
-    let (verifier, demo) = match Config::from_env() {
-        Some(config) => match config.verifier() {
-            Ok(verifier) => {
-                println!("protecting the API with user pool {}", config.pool_id);
-                (verifier, None)
-            }
-            Err(e) => {
-                eprintln!("configuration error: {e}");
-                return ExitCode::from(2);
-            }
-        },
-        None => match Demo::start() {
-            Ok(demo) => (demo.verifier(), Some(demo)),
-            Err(e) => {
-                eprintln!("cannot start the local issuer: {e}");
-                return ExitCode::FAILURE;
-            }
-        },
+    let (verifier, demo) = match verifier_from_env() {
+        Ok(found) => found,
+        Err((message, code)) => {
+            eprintln!("{message}");
+            return ExitCode::from(code);
+        }
     };
     if let Err(e) = verifier.hydrate().await {
         eprintln!("warning: the pool's keys could not be loaded yet ({e}); retrying on demand");

@@ -98,6 +98,29 @@ impl Config {
     }
 }
 
+/// The verifier the quickstart protects its API with: the pool of [`Config::from_env`], or,
+/// without one, the embedded demo issuer (returned with it: its endpoint serves the keys, so it
+/// must live as long as the server).
+///
+/// # Errors
+/// The message to print and the process exit code: 2 for a configuration error, 1 when the
+/// demo issuer cannot start.
+pub fn verifier_from_env() -> Result<(Verifier, Option<Demo>), (String, u8)> {
+    match Config::from_env() {
+        Some(config) => match config.verifier() {
+            Ok(verifier) => {
+                println!("protecting the API with user pool {}", config.pool_id);
+                Ok((verifier, None))
+            }
+            Err(e) => Err((format!("configuration error: {e}"), 2)),
+        },
+        None => match Demo::start() {
+            Ok(demo) => Ok((demo.verifier(), Some(demo))),
+            Err(e) => Err((format!("cannot start the local issuer: {e}"), 1)),
+        },
+    }
+}
+
 /// One request to try, with what it answers.
 #[derive(Debug, Clone)]
 pub struct DemoRequest {
