@@ -17,12 +17,11 @@ use axum::{Json, Router};
 use cognito_axum::prelude::*;
 use cognito_core::ConfigError;
 use cognito_integration_tests::{
-    Emulator, EmulatorPool, PoolOptions, decode_claims, edit_claims, emulator_url,
+    AxumServer, Emulator, EmulatorPool, PoolOptions, decode_claims, edit_claims, emulator_url,
+    http_client,
 };
 use serde::Deserialize;
 use serde_json::{Value, json};
-use tokio::net::TcpListener;
-use tokio::task::JoinHandle;
 
 type TestResult = Result<(), Box<dyn Error>>;
 
@@ -83,29 +82,17 @@ fn app(verifier: impl Into<Verifier>) -> Router {
 struct Server {
     base: String,
     http: reqwest::Client,
-    task: JoinHandle<()>,
+    _server: AxumServer,
 }
 
 impl Server {
     async fn start(router: Router) -> Server {
-        let listener = TcpListener::bind("127.0.0.1:0")
-            .await
-            .expect("binding 127.0.0.1:0");
-        let addr = listener.local_addr().expect("the listener's address");
-        let task = tokio::spawn(async move {
-            axum::serve(listener, router)
-                .await
-                .expect("serving the app");
-        });
-        let http = reqwest::Client::builder()
-            .no_proxy()
-            .timeout(Duration::from_secs(30))
-            .build()
-            .expect("building the reqwest client");
+        let server = AxumServer::start(router).await;
+        let http = http_client();
         Server {
-            base: format!("http://{addr}"),
+            base: server.base().to_owned(),
             http,
-            task,
+            _server: server,
         }
     }
 
@@ -133,12 +120,6 @@ impl Server {
             challenge,
             body,
         }
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        self.task.abort();
     }
 }
 

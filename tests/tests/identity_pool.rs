@@ -31,12 +31,11 @@ use cognito_core::ManualClock;
 use cognito_core::identity_pool::CredentialExchange;
 use cognito_core::test_util::LocalIssuer;
 use cognito_integration_tests::{
-    Emulator, EmulatorIdentityPool, EmulatorPool, IdentityAnswer, IdentityEndpoint, PoolOptions,
-    decode_claims, edit_claims, emulator_url,
+    AxumServer, Emulator, EmulatorIdentityPool, EmulatorPool, IdentityAnswer, IdentityEndpoint,
+    PoolOptions, decode_claims, edit_claims, emulator_url, http_client,
 };
 use serde_json::{Value, json};
-use tokio::net::TcpListener;
-use tokio::task::{JoinHandle, JoinSet};
+use tokio::task::JoinSet;
 
 type TestResult = Result<(), Box<dyn Error>>;
 
@@ -113,31 +112,19 @@ fn api(auth: CognitoAuth, identity: IdentityPoolLayer, runs: &Runs) -> Router {
 /// An app served on 127.0.0.1 on a free port until dropped; derefs to its [`Client`].
 struct Server {
     client: Client,
-    task: JoinHandle<()>,
+    _server: AxumServer,
 }
 
 impl Server {
     async fn start(router: Router) -> Server {
-        let listener = TcpListener::bind("127.0.0.1:0")
-            .await
-            .expect("binding 127.0.0.1:0");
-        let addr = listener.local_addr().expect("the listener's address");
-        let task = tokio::spawn(async move {
-            axum::serve(listener, router)
-                .await
-                .expect("serving the app");
-        });
-        let http = reqwest::Client::builder()
-            .no_proxy()
-            .timeout(Duration::from_secs(30))
-            .build()
-            .expect("building the reqwest client");
+        let server = AxumServer::start(router).await;
+        let http = http_client();
         Server {
             client: Client {
-                base: format!("http://{addr}"),
+                base: server.base().to_owned(),
                 http,
             },
-            task,
+            _server: server,
         }
     }
 }
@@ -147,12 +134,6 @@ impl std::ops::Deref for Server {
 
     fn deref(&self) -> &Client {
         &self.client
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        self.task.abort();
     }
 }
 

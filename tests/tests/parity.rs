@@ -21,44 +21,12 @@ use actix_web::HttpServer;
 use actix_web::dev::ServerHandle;
 use cognito_actix::Verifier;
 use cognito_actix::cognito_core::test_util::{JwksBehaviour, LocalIssuer};
-use cognito_integration_tests::edit_claims;
+use cognito_integration_tests::{AxumServer, edit_claims};
 use reqwest::header::{AUTHORIZATION, CONTENT_TYPE, HeaderValue, RETRY_AFTER, WWW_AUTHENTICATE};
 use serde_json::json;
-use tokio::net::TcpListener;
 use tokio::task::JoinHandle;
 
 // ---- the two servers --------------------------------------------------------------------------
-
-/// `quickstart::app` served by `axum::serve` on 127.0.0.1 until dropped.
-struct AxumServer {
-    base: String,
-    task: JoinHandle<()>,
-}
-
-impl AxumServer {
-    async fn start(verifier: Verifier) -> AxumServer {
-        let listener = TcpListener::bind("127.0.0.1:0")
-            .await
-            .expect("binding 127.0.0.1:0");
-        let addr = listener.local_addr().expect("the listener's address");
-        let router = quickstart::app(verifier);
-        let task = tokio::spawn(async move {
-            axum::serve(listener, router)
-                .await
-                .expect("serving the axum app");
-        });
-        AxumServer {
-            base: format!("http://{addr}"),
-            task,
-        }
-    }
-}
-
-impl Drop for AxumServer {
-    fn drop(&mut self) {
-        self.task.abort();
-    }
-}
 
 /// `quickstart_actix::app` served by `actix_web::HttpServer` (one worker) on 127.0.0.1 until
 /// [`stop`](Self::stop)ped (or dropped, which asks the server to stop).
@@ -123,7 +91,7 @@ impl Apps {
             .expect("building the reqwest client");
         Apps {
             http,
-            axum: AxumServer::start(Verifier::from(issuer.user_pool())).await,
+            axum: AxumServer::start(quickstart::app(Verifier::from(issuer.user_pool()))).await,
             actix: ActixServer::start(Verifier::from(issuer.user_pool())),
         }
     }
@@ -132,7 +100,7 @@ impl Apps {
     async fn run(&self, cases: &[Case]) -> Vec<Row> {
         let mut rows = Vec::with_capacity(cases.len());
         for case in cases {
-            let axum = self.send(&self.axum.base, case).await;
+            let axum = self.send(self.axum.base(), case).await;
             let actix = self.send(&self.actix.base, case).await;
             rows.push(Row {
                 name: case.name,

@@ -4,12 +4,11 @@
 
 use std::collections::BTreeSet;
 use std::error::Error;
-use std::time::Duration;
 
-use cognito_integration_tests::{Emulator, EmulatorPool, PoolOptions, emulator_url};
+use cognito_integration_tests::{
+    AxumServer, Emulator, EmulatorPool, PoolOptions, emulator_url, http_client,
+};
 use quickstart::{Config, Demo, app};
-use tokio::net::TcpListener;
-use tokio::task::JoinHandle;
 
 type TestResult = Result<(), Box<dyn Error>>;
 
@@ -19,29 +18,17 @@ const PASSWORD: &str = "correct horse";
 struct Server {
     base: String,
     http: reqwest::Client,
-    task: JoinHandle<()>,
+    _server: AxumServer,
 }
 
 impl Server {
     async fn start(router: axum::Router) -> Server {
-        let listener = TcpListener::bind("127.0.0.1:0")
-            .await
-            .expect("binding 127.0.0.1:0");
-        let addr = listener.local_addr().expect("the listener's address");
-        let task = tokio::spawn(async move {
-            axum::serve(listener, router)
-                .await
-                .expect("serving the app");
-        });
-        let http = reqwest::Client::builder()
-            .no_proxy()
-            .timeout(Duration::from_secs(30))
-            .build()
-            .expect("building the reqwest client");
+        let server = AxumServer::start(router).await;
+        let http = http_client();
         Server {
-            base: format!("http://{addr}"),
+            base: server.base().to_owned(),
             http,
-            task,
+            _server: server,
         }
     }
 
@@ -61,12 +48,6 @@ impl Server {
             .await
             .unwrap_or_else(|e| panic!("GET {path}: reading the body: {e}"));
         (status, body)
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        self.task.abort();
     }
 }
 
