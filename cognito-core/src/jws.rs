@@ -93,12 +93,7 @@ pub(crate) fn parse<'a>(
     let signature_b64 = &bytes[second + 1..];
 
     let header: &'a [u8] = if header_b64.len() / 4 * 3 + 3 <= HEADER_STACK {
-        let len = STRICT_B64
-            .decode_slice(header_b64, small)
-            .map_err(|e| match e {
-                base64::DecodeSliceError::DecodeError(e) => decode_error(e),
-                base64::DecodeSliceError::OutputSliceTooSmall => ErrorKind::Malformed,
-            })?;
+        let len = decode_slice(header_b64, small)?;
         &small[..len]
     } else {
         decode_into(header_b64, large)?;
@@ -124,12 +119,7 @@ pub(crate) fn parse<'a>(
     if signature_b64.len() > MAX_SIGNATURE_LEN * 4 / 3 + 2 {
         return Err(ErrorKind::Malformed);
     }
-    let signature_len = STRICT_B64
-        .decode_slice(signature_b64, &mut signature)
-        .map_err(|e| match e {
-            base64::DecodeSliceError::DecodeError(e) => decode_error(e),
-            base64::DecodeSliceError::OutputSliceTooSmall => ErrorKind::Malformed,
-        })?;
+    let signature_len = decode_slice(signature_b64, &mut signature)?;
 
     Ok(CompactJws {
         signing_input: &bytes[..second],
@@ -145,9 +135,38 @@ fn dot_positions(bytes: &[u8]) -> impl Iterator<Item = usize> + '_ {
     memchr::memchr_iter(b'.', bytes)
 }
 
+/// The fast decoder: SIMD where the CPU has it. Like [`STRICT_B64`] it takes no padding and no
+/// stray bits; its errors carry no detail, so a failed segment is decoded again by `STRICT_B64`
+/// to say what is wrong (the error path only).
+const FAST_B64: base64_simd::Base64 = base64_simd::URL_SAFE_NO_PAD;
+
 fn decode_into(segment: &[u8], out: &mut Vec<u8>) -> Result<(), ErrorKind> {
     out.clear();
-    STRICT_B64.decode_vec(segment, out).map_err(decode_error)
+    FAST_B64
+        .decode_append(segment, out)
+        .map_err(|_| decode_failure(segment))
+}
+
+/// Decodes `segment` into the front of `out`, returning the decoded length.
+fn decode_slice(segment: &[u8], out: &mut [u8]) -> Result<usize, ErrorKind> {
+    let len = FAST_B64
+        .decoded_length(segment)
+        .map_err(|_| decode_failure(segment))?;
+    let out = out.get_mut(..len).ok_or(ErrorKind::Malformed)?;
+    FAST_B64
+        .decode(segment, base64_simd::Out::from_slice(out))
+        .map(|decoded| decoded.len())
+        .map_err(|_| decode_failure(segment))
+}
+
+/// Why `segment`, refused by the fast decoder, is not canonical base64url. Should the two
+/// decoders ever disagree, the segment is still refused.
+#[cold]
+fn decode_failure(segment: &[u8]) -> ErrorKind {
+    match STRICT_B64.decode(segment) {
+        Ok(_) => ErrorKind::Malformed,
+        Err(error) => decode_error(error),
+    }
 }
 
 fn decode_error(error: base64::DecodeError) -> ErrorKind {
@@ -166,6 +185,12 @@ fn check_object(json: &[u8], max_depth: usize) -> Result<(), ErrorKind> {
     let start = json.iter().position(|b| !b.is_ascii_whitespace());
     if start.map(|i| json[i]) != Some(b'{') {
         return Err(ErrorKind::Malformed);
+    }
+    // Fewer opening brackets than the limit, wherever they are, cannot nest too deep: the
+    // common case, decided by a count that needs no notion of strings.
+    let openings = json.iter().filter(|&&b| b == b'{' || b == b'[').count();
+    if openings <= max_depth {
+        return Ok(());
     }
     let mut depth = 0usize;
     let mut i = 0;
@@ -303,6 +328,25 @@ mod tests {
     }
 
     #[test]
+    fn depth_limit_is_exact_whether_or_not_brackets_are_few() {
+        let nested = |n: usize| format!("{}1{}", "{\"a\":".repeat(n), "}".repeat(n));
+        assert_eq!(check_object(nested(8).as_bytes(), 8), Ok(()));
+        assert_eq!(
+            check_object(nested(9).as_bytes(), 8),
+            Err(ErrorKind::JsonTooDeep)
+        );
+        // Many brackets, all shallow: the count says "maybe", the scan says depth 3.
+        let wide = format!("{{\"a\":[{}[]]}}", "[],".repeat(20));
+        assert_eq!(check_object(wide.as_bytes(), 3), Ok(()));
+        assert_eq!(
+            check_object(wide.as_bytes(), 2),
+            Err(ErrorKind::JsonTooDeep)
+        );
+        // Not an object at all, even with no brackets to count.
+        assert_eq!(check_object(b"\"a\"", 8), Err(ErrorKind::Malformed));
+    }
+
+    #[test]
     fn crit_header_is_refused_even_when_null() {
         let header = r#"{"alg":"RS256","kid":"k","crit":null}"#;
         assert_eq!(
@@ -315,5 +359,71 @@ mod tests {
     fn too_long_token_is_refused_before_decoding() {
         let t = "a".repeat(LIMITS.max_token_len + 1);
         assert_eq!(parse_err(&t), ErrorKind::TokenTooLong);
+    }
+
+    /// The fast decoder must accept exactly what the strict scalar one accepts, with the same
+    /// bytes, or tokens would be parsed differently depending on the CPU.
+    mod fast_decoder_agrees_with_strict {
+        use super::*;
+        use proptest::prelude::*;
+
+        fn check(segment: &[u8]) -> Result<(), TestCaseError> {
+            let strict = STRICT_B64.decode(segment).ok();
+            let mut vec = Vec::new();
+            let fast_vec = decode_into(segment, &mut vec).ok().map(|()| vec);
+            let mut buf = [0u8; 512];
+            let fast_slice = decode_slice(segment, &mut buf)
+                .ok()
+                .map(|n| buf[..n].to_vec());
+            prop_assert_eq!(&fast_vec, &strict);
+            if strict.as_ref().is_some_and(|s| s.len() <= buf.len()) {
+                prop_assert_eq!(&fast_slice, &strict);
+            } else {
+                prop_assert_eq!(fast_slice, None);
+            }
+            Ok(())
+        }
+
+        proptest! {
+            #![proptest_config(ProptestConfig::with_cases(4000))]
+
+            #[test]
+            fn on_arbitrary_segments(segment in "[A-Za-z0-9_\\-+/=. ]{0,80}") {
+                check(segment.as_bytes())?;
+            }
+
+            #[test]
+            fn on_valid_encodings_with_one_symbol_changed(
+                bytes in proptest::collection::vec(any::<u8>(), 0..700),
+                at in any::<prop::sample::Index>(),
+                symbol in "[A-Za-z0-9_\\-+/=]",
+            ) {
+                let mut segment = STRICT_B64.encode(&bytes).into_bytes();
+                check(&segment)?;
+                if !segment.is_empty() {
+                    let i = at.index(segment.len());
+                    segment[i] = symbol.as_bytes()[0];
+                    check(&segment)?;
+                }
+            }
+        }
+
+        #[test]
+        fn errors_still_name_non_canonical_input() {
+            // "QR" has stray bits in its last symbol; "QQ==" is padded; "a+b/" uses the
+            // standard alphabet.
+            for segment in ["QR", "QQ==", "a+b/"] {
+                let mut out = Vec::new();
+                assert_eq!(
+                    decode_into(segment.as_bytes(), &mut out),
+                    Err(ErrorKind::NonCanonicalEncoding),
+                    "{segment}"
+                );
+            }
+            assert_eq!(
+                decode_into(b"a*bc", &mut Vec::new()),
+                Err(ErrorKind::Malformed)
+            );
+        }
     }
 }
