@@ -9,7 +9,7 @@
 //! |---|---|---|---|---|
 //! | [`Claims<T>`] | 500 | 401 | the claims | 500 |
 //! | [`MaybeClaims<T>`] | 500 | `None` | `Some(claims)` | 500 |
-//! | [`IdToken<T>`] / [`AccessToken<T>`] | 500 | 401 | the claims, or 403 for the other token use | 500 |
+//! | [`IdToken<T>`] / [`AccessToken<T>`] | 500 | 401 | the claims, or 401 for the other token use | 500 |
 //! | `Option<Claims<T>>` | **`None`** | `None` | `Some(claims)` | **`None`** |
 //!
 //! A request whose token is present but invalid never reaches an extractor: `CognitoAuth`
@@ -32,7 +32,7 @@ use serde::{Serialize, Serializer};
 
 use crate::Rejections;
 
-/// Why an extractor refused a request: 401 (anonymous request), 403 (wrong token use), or 500
+/// Why an extractor refused a request: 401 (anonymous request, wrong token use), or 500
 /// (no [`CognitoAuth`](crate::CognitoAuth) in front, or claims that do not fit `T`).
 ///
 /// Its response is rendered like the middleware's own refusals.
@@ -187,14 +187,14 @@ claims_wrapper! {
 }
 
 claims_wrapper! {
-    /// The claims of a verified **ID token** (`token_use: id`): as [`Claims<T>`], and 403
-    /// `insufficient_scope` for an access token.
+    /// The claims of a verified **ID token** (`token_use: id`): as [`Claims<T>`], and 401
+    /// `invalid_token` for an access token.
     IdToken
 }
 
 claims_wrapper! {
     /// The claims of a verified **access token** (`token_use: access`): as [`Claims<T>`], and
-    /// 403 `insufficient_scope` for an ID token.
+    /// 401 `invalid_token` for an ID token.
     AccessToken
 }
 

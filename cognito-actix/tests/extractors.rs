@@ -212,24 +212,24 @@ async fn option_claims_hides_a_missing_middleware_which_maybe_claims_does_not() 
 // ---- token use -----------------------------------------------------------------------------------
 
 #[actix_web::test]
-async fn id_token_extractor_accepts_id_tokens_and_refuses_access_tokens_with_403() {
+async fn id_token_extractor_accepts_id_tokens_and_refuses_access_tokens_with_401() {
     let service = app(auth()).await;
     let id = ISSUER.id_token().username("dan").sign();
     assert_eq!(send(&service, at("/id", &id)).await.body, "id:dan");
     let access = ISSUER.access_token().sign();
     let answer = send(&service, at("/id", &access)).await;
-    assert_eq!(answer.status, StatusCode::FORBIDDEN);
+    assert_eq!(answer.status, StatusCode::UNAUTHORIZED);
     assert_eq!(
         answer.challenge.as_deref(),
         Some(
-            "Bearer realm=\"api\", error=\"insufficient_scope\", \
+            "Bearer realm=\"api\", error=\"invalid_token\", \
              error_description=\"requires id token\""
         )
     );
 }
 
 #[actix_web::test]
-async fn access_token_extractor_accepts_access_tokens_and_refuses_id_tokens_with_403() {
+async fn access_token_extractor_accepts_access_tokens_and_refuses_id_tokens_with_401() {
     let service = app(auth()).await;
     let access = ISSUER.access_token().username("eve").sign();
     assert_eq!(
@@ -238,26 +238,26 @@ async fn access_token_extractor_accepts_access_tokens_and_refuses_id_tokens_with
     );
     let id = ISSUER.id_token().sign();
     let answer = send(&service, at("/access", &id)).await;
-    assert_eq!(answer.status, StatusCode::FORBIDDEN);
+    assert_eq!(answer.status, StatusCode::UNAUTHORIZED);
     assert_eq!(
         answer.challenge.as_deref(),
         Some(
-            "Bearer realm=\"api\", error=\"insufficient_scope\", \
+            "Bearer realm=\"api\", error=\"invalid_token\", \
              error_description=\"requires access token\""
         )
     );
 }
 
 #[actix_web::test]
-async fn wrong_token_use_is_403_before_the_claim_type_is_tried() {
+async fn wrong_token_use_is_401_before_the_claim_type_is_tried() {
     let service = app(auth()).await;
     let id = ISSUER.id_token().custom("tenant", "acme").sign();
     assert_eq!(send(&service, at("/id-tenant", &id)).await.body, "acme");
     // An access token lacks the attributes `Tenant` needs: the client sent the wrong token,
-    // which is its mistake (403), not the server's (500).
+    // which is its mistake (401), not the server's (500).
     let access = ISSUER.access_token().sign();
     let answer = send(&service, at("/id-tenant", &access)).await;
-    assert_eq!(answer.status, StatusCode::FORBIDDEN);
+    assert_eq!(answer.status, StatusCode::UNAUTHORIZED);
 }
 
 #[actix_web::test]

@@ -428,13 +428,38 @@ async fn require_on_one_resource_leaves_the_others_open() {
 
 #[actix_web::test]
 async fn middleware_wide_require_applies_to_every_request() {
-    let service = app(auth().require(Require::token_use(TokenUse::Access))).await;
-    let answer = send(&service, bearer(&ISSUER.id_token().sign())).await;
+    let service = app(auth().require(Require::group("staff"))).await;
+    let answer = send(
+        &service,
+        bearer(&ISSUER.id_token().groups(["guests"]).sign()),
+    )
+    .await;
     assert_eq!(answer.status, StatusCode::FORBIDDEN);
     assert_eq!(
         answer.challenge.as_deref(),
         Some(
             "Bearer realm=\"api\", error=\"insufficient_scope\", \
+             error_description=\"requires group staff\""
+        )
+    );
+    let answer = send(
+        &service,
+        bearer(&ISSUER.access_token().groups(["staff"]).sign()),
+    )
+    .await;
+    assert_eq!(answer.status, StatusCode::OK);
+}
+
+#[actix_web::test]
+async fn token_use_rule_refuses_the_other_token_use_with_401_invalid_token() {
+    // The wrong kind of token, refused by a rule: the same 401 as a pool that takes one use only.
+    let service = app(auth().require(Require::token_use(TokenUse::Access))).await;
+    let answer = send(&service, bearer(&ISSUER.id_token().sign())).await;
+    assert_eq!(answer.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        answer.challenge.as_deref(),
+        Some(
+            "Bearer realm=\"api\", error=\"invalid_token\", \
              error_description=\"requires access token\""
         )
     );

@@ -103,12 +103,12 @@ claims_wrapper! {
 }
 
 claims_wrapper! {
-    /// [`Claims`] of an ID token only; an access token is refused with 403.
+    /// [`Claims`] of an ID token only; an access token is refused with 401 `invalid_token`.
     IdToken
 }
 
 claims_wrapper! {
-    /// [`Claims`] of an access token only; an ID token is refused with 403.
+    /// [`Claims`] of an access token only; an ID token is refused with 401 `invalid_token`.
     AccessToken
 }
 

@@ -216,7 +216,7 @@ async fn option_claims_without_the_layer_is_still_a_500() {
 }
 
 #[tokio::test]
-async fn token_use_extractors_refuse_the_other_use_with_403() {
+async fn token_use_extractors_refuse_the_other_use_with_401() {
     let id = ISSUER.id_token().sign();
     let access = ISSUER.access_token().sign();
     assert_eq!(
@@ -228,17 +228,17 @@ async fn token_use_extractors_refuse_the_other_use_with_403() {
         StatusCode::OK
     );
     let answer = get_with(app(), "/id", Some(&access)).await;
-    assert_eq!(answer.status, StatusCode::FORBIDDEN);
+    assert_eq!(answer.status, StatusCode::UNAUTHORIZED);
     assert_eq!(
         answer.challenge.as_deref(),
         Some(
-            "Bearer realm=\"api\", error=\"insufficient_scope\", \
+            "Bearer realm=\"api\", error=\"invalid_token\", \
              error_description=\"requires id token\""
         )
     );
     assert_eq!(
         get_with(app(), "/access", Some(&id)).await.status,
-        StatusCode::FORBIDDEN
+        StatusCode::UNAUTHORIZED
     );
 }
 
@@ -325,11 +325,11 @@ fn rejection_reports_status_and_text() {
 }
 
 #[tokio::test]
-async fn wrong_token_use_is_403_before_the_claims_type_is_read() {
+async fn wrong_token_use_is_401_before_the_claims_type_is_read() {
     // An access token has no `custom:department`: the answer is about the token use, not a 500.
     let access = ISSUER.access_token().sign();
     let answer = get_with(app(), "/id-profile", Some(&access)).await;
-    assert_eq!(answer.status, StatusCode::FORBIDDEN);
+    assert_eq!(answer.status, StatusCode::UNAUTHORIZED);
     let id = ISSUER.id_token().custom("department", "ops").sign();
     assert_eq!(get_with(app(), "/id-profile", Some(&id)).await.body, "ops");
 }

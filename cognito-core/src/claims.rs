@@ -662,8 +662,9 @@ impl Authentication {
     /// - no auth middleware ran (`authentication` is `None`): a 500 naming `CognitoAuth`;
     /// - an anonymous request: `Ok(None)` (the adapter answers 401, or gives `None` to an
     ///   optional extractor);
-    /// - a verified token of another `token_use` than required: 403 `insufficient_scope`,
-    ///   checked before `T` is read, so a client sending the wrong kind of token is told so;
+    /// - a verified token of another `token_use` than required: 401 `invalid_token` (a failed
+    ///   [`Require::token_use`](crate::Require::token_use)), checked before `T` is read, so a
+    ///   client sending the wrong kind of token is told so;
     /// - claims that do not deserialize into `T`: a 500 naming the type, the details logged.
     ///
     /// # Errors

@@ -70,6 +70,9 @@ pub enum ErrorKind {
     /// The user-supplied check refused the token.
     CheckFailed(Cow<'static, str>),
     /// The token is valid but does not meet a requirement (group, scope, claim, token use).
+    /// Its class is [`ErrorClass::RequirementNotMet`] (403), except when the rule that failed is
+    /// a token-use rule ([`Unmet::is_token_use`]): the wrong kind of token is
+    /// [`ErrorClass::InvalidToken`] (401), whether the pool or a route refuses it.
     RequirementNotMet(Unmet),
     /// The issuer's keys could not be fetched and the token's key is not cached.
     KeysUnavailable,
@@ -92,9 +95,11 @@ pub enum ErrorKind {
 pub enum ErrorClass {
     /// No token: 401 with a bare `Bearer` challenge.
     MissingToken,
-    /// The token is malformed, forged, expired or not for this API: 401 `invalid_token`.
+    /// The token is malformed, forged, expired, not for this API, or not the token use this
+    /// API or route takes: 401 `invalid_token`.
     InvalidToken,
-    /// The token is valid but a requirement failed: 403 `insufficient_scope`.
+    /// The token is valid but a requirement (group, scope, claim) failed: 403
+    /// `insufficient_scope`.
     RequirementNotMet,
     /// The keys needed to decide are unavailable: 503 with `Retry-After`.
     KeysUnavailable,
@@ -166,6 +171,7 @@ impl ErrorKind {
     pub fn class(&self) -> ErrorClass {
         match self {
             ErrorKind::MissingToken => ErrorClass::MissingToken,
+            ErrorKind::RequirementNotMet(unmet) if unmet.is_token_use() => ErrorClass::InvalidToken,
             ErrorKind::RequirementNotMet(_) => ErrorClass::RequirementNotMet,
             ErrorKind::KeysUnavailable => ErrorClass::KeysUnavailable,
             ErrorKind::IdTokenRequired | ErrorKind::CredentialsRefused => {

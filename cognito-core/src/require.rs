@@ -110,6 +110,10 @@ impl Require {
     }
 
     /// The token's `token_use` is `token_use`.
+    ///
+    /// When this rule is the part that fails, the client sent the wrong kind of token rather
+    /// than a token without privileges, so the refusal is 401 `invalid_token` (as when the pool
+    /// itself accepts one token use only), not 403: see [`Unmet::is_token_use`].
     #[must_use]
     pub fn token_use(token_use: TokenUse) -> Self {
         Self::new(Rule::TokenUse(token_use))
@@ -299,6 +303,14 @@ impl Unmet {
     #[must_use]
     pub fn rule(&self) -> &Require {
         &self.0
+    }
+
+    /// Whether the failed rule is a [`Require::token_use`] rule on its own (possibly the
+    /// failing part of an `and`). Such a refusal is classed
+    /// [`ErrorClass::InvalidToken`](crate::ErrorClass::InvalidToken): 401, not 403.
+    #[must_use]
+    pub fn is_token_use(&self) -> bool {
+        matches!(&*self.0.0, Rule::TokenUse(_))
     }
 
     /// The space-separated scopes that would satisfy the failed rule, if it is about scopes

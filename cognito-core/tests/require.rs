@@ -240,6 +240,45 @@ async fn token_use_holds_for_the_named_use_only() {
 }
 
 #[tokio::test]
+async fn failed_token_use_rule_is_an_invalid_token_not_a_missing_privilege() {
+    let id = verify(&ISSUER.id_token().groups(["admin"]).sign()).await;
+    let error =
+        |rule: &Require, claims: &Claims| Error::from(rule.check(claims).expect_err("unmet"));
+
+    // Alone, or as the failing part of an `and`: the wrong kind of token, 401.
+    for rule in [
+        Require::token_use(TokenUse::Access),
+        Require::token_use(TokenUse::Access).and(Require::group("admin")),
+        Require::group("admin").and(Require::token_use(TokenUse::Access)),
+    ] {
+        let error = error(&rule, &id);
+        assert!(error.kind().class() == ErrorClass::InvalidToken, "{rule}");
+        assert_eq!(error.status(), 401, "{rule}");
+        assert_eq!(
+            error.www_authenticate("api").as_deref(),
+            Some(
+                "Bearer realm=\"api\", error=\"invalid_token\", \
+                 error_description=\"requires access token\""
+            ),
+            "{rule}"
+        );
+    }
+
+    // The right token use, another part failing: 403 as usual.
+    let access = verify(&ISSUER.access_token().sign()).await;
+    let rule = Require::token_use(TokenUse::Access).and(Require::group("admin"));
+    assert_eq!(error(&rule, &access).status(), 403);
+
+    // Token use inside `or` / `not`: the whole rule failed, which is a requirement, 403.
+    let either = Require::token_use(TokenUse::Access).or(Require::group("staff"));
+    assert_eq!(error(&either, &id).status(), 403);
+    let not_id = !Require::token_use(TokenUse::Id);
+    let unmet = not_id.check(&id).expect_err("an ID token");
+    assert!(!unmet.is_token_use());
+    assert_eq!(Error::from(unmet).status(), 403);
+}
+
+#[tokio::test]
 async fn predicate_runs_on_the_claims_and_is_named_by_its_name() {
     let rule = Require::predicate("a verified email", |c| c.email_verified() == Some(true));
     let verified = verify(&ISSUER.id_token().email("a@example.com").sign()).await;

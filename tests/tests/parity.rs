@@ -422,12 +422,12 @@ fn cases(issuer: &LocalIssuer) -> Vec<Case> {
             200,
         ),
         Case::bearer("non-admin (access)", "/admin", &reader, 403),
-        Case::bearer("id token", "/reports", &user, 403),
+        Case::bearer("id token", "/reports", &user, 401),
         Case::bearer(
             "id token with a scope claim",
             "/reports",
             &id().claim("scope", "reports/read").sign(),
-            403,
+            401,
         ),
         Case::bearer("access, reports/read", "/reports", &reader, 200),
         Case::bearer(
@@ -448,7 +448,7 @@ fn cases(issuer: &LocalIssuer) -> Vec<Case> {
         // Again, now from the verifiers' caches.
         Case::bearer("admin (id), cached", "/admin", &admin, 200),
         Case::bearer("non-admin (id), cached", "/admin", &user, 403),
-        Case::bearer("id token, cached", "/reports", &user, 403),
+        Case::bearer("id token, cached", "/reports", &user, 401),
     ]
 }
 

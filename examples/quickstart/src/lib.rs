@@ -227,11 +227,11 @@ impl Demo {
                 "requires group admin",
             ),
             r(
-                "an ID token has no scopes",
+                "an ID token is the wrong kind of token",
                 "/reports",
                 Some("USER_TOKEN"),
-                403,
-                "requires",
+                401,
+                "requires access token",
             ),
             r(
                 "bob's access token has reports/read",
