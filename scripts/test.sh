@@ -38,8 +38,17 @@ stop_emulators() {
     exit "$rc"
 }
 
+# One run per checkout at a time: a second run would restart the emulators under the first.
+# Separate clones have separate emulators and run side by side.
+mkdir -p "$ROOT/.emulators"
+exec 9>"$ROOT/.emulators/test.lock"
+if ! flock -n 9; then
+    step "another test run in this checkout is using its emulators: waiting for it to end"
+    flock 9
+fi
+
 step "installing emulators"
-"$EMULATORS" install
+"$EMULATORS" install 9>&-
 
 # From here on the emulators are stopped however this script ends.
 trap stop_emulators EXIT
@@ -47,7 +56,8 @@ trap 'exit 130' INT
 trap 'exit 143' TERM
 
 step "starting emulators"
-"$EMULATORS" start
+# The emulators must not hold the lock: they would keep it if this script were killed hard.
+"$EMULATORS" start 9>&-
 # shellcheck source=/dev/null
 source "$ROOT/.emulators/env"
 step "emulators: moto at $COGNITO_TEST_MOTO_URL, cognito-local at $COGNITO_TEST_COGNITO_LOCAL_URL"
