@@ -67,6 +67,9 @@ pub enum ErrorKind {
     /// The ID token's `aud`, or the access token's `client_id`, is not a configured app client
     /// (or, for other OIDC issuers, `aud` names none of the configured audiences).
     WrongClient,
+    /// An access token is not bound to this API: its `aud` names none of the pool's
+    /// resource audiences.
+    WrongAudience,
     /// The user-supplied check refused the token.
     CheckFailed(Cow<'static, str>),
     /// The token is valid but does not meet a requirement (group, scope, claim, token use).
@@ -210,6 +213,7 @@ impl ErrorKind {
             ErrorKind::InvalidTokenUse => "the token use is invalid",
             ErrorKind::WrongTokenUse => "the token use is not accepted here",
             ErrorKind::WrongClient => "the token was issued to another client",
+            ErrorKind::WrongAudience => "the token is for another API",
             ErrorKind::CheckFailed(reason) => return reason.clone(),
             ErrorKind::RequirementNotMet(unmet) => return unmet.to_string().into(),
             ErrorKind::KeysUnavailable => "the signing keys are unavailable",

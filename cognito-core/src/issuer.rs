@@ -120,6 +120,8 @@ pub(crate) enum ClaimRules {
         /// `None`: any client (opted into by name).
         clients: Option<Box<[Box<str>]>>,
         token_use: AllowedTokenUse,
+        /// `Some`: access tokens must carry one of these in `aud`.
+        resource_audiences: Option<Box<[Box<str>]>>,
     },
     Oidc {
         /// `None`: any audience (opted into by name).
@@ -150,6 +152,7 @@ pub struct UserPool<C = ClientChosen> {
     clients: Vec<Box<str>>,
     any_client: bool,
     token_use: AllowedTokenUse,
+    resource_audiences: Vec<Box<str>>,
     issuer: String,
     updated_issuer: bool,
     jwks: Option<KeySource>,
@@ -171,6 +174,7 @@ impl UserPool<NoClient> {
             clients: Vec::new(),
             any_client: false,
             token_use: AllowedTokenUse::Either,
+            resource_audiences: Vec::new(),
             issuer: format!("https://cognito-idp.{region}.amazonaws.com/{pool_id}"),
             updated_issuer: false,
             jwks: None,
@@ -212,6 +216,25 @@ impl<C> UserPool<C> {
     pub fn token_use(mut self, token_use: impl Into<AllowedTokenUse>) -> Self {
         self.token_use = token_use.into();
         self
+    }
+
+    /// Accepts access tokens only when they are bound to this API: their `aud` must name
+    /// `audience` (the resource server identifier the client asked for with the `resource`
+    /// parameter, e.g. `"https://api.example.com"`). Call again to accept any of several.
+    ///
+    /// Without it, access tokens are checked by `client_id` alone and an `aud` in them is
+    /// ignored, as Cognito documents. ID tokens are never affected: their `aud` is the app
+    /// client.
+    ///
+    /// # Errors
+    /// `resource_audience` when it is empty, longer than 1024 bytes or contains control
+    /// characters.
+    pub fn resource_audience(mut self, audience: &str) -> Result<Self, ConfigError> {
+        validate_audience("resource_audience", audience)?;
+        if !self.resource_audiences.iter().any(|a| &**a == audience) {
+            self.resource_audiences.push(audience.into());
+        }
+        Ok(self)
     }
 
     /// Replaces the expected `iss` value, for emulators (moto, cognito-local) and proxies.
@@ -288,6 +311,7 @@ impl<C> UserPool<C> {
             clients: self.clients,
             any_client: self.any_client,
             token_use: self.token_use,
+            resource_audiences: self.resource_audiences,
             issuer: self.issuer,
             updated_issuer: self.updated_issuer,
             jwks: self.jwks,
@@ -321,6 +345,8 @@ impl UserPool<ClientChosen> {
             rules: ClaimRules::Cognito {
                 clients,
                 token_use: self.token_use,
+                resource_audiences: (!self.resource_audiences.is_empty())
+                    .then(|| self.resource_audiences.into_boxed_slice()),
             },
         }
     }
@@ -333,6 +359,7 @@ impl<C> fmt::Debug for UserPool<C> {
             .field("clients", &self.clients)
             .field("any_client", &self.any_client)
             .field("token_use", &self.token_use)
+            .field("resource_audiences", &self.resource_audiences)
             .field("issuer", &self.issuer)
             .field("updated_issuer", &self.updated_issuer)
             .finish_non_exhaustive()
@@ -410,12 +437,7 @@ impl<C> OidcIssuer<C> {
     /// # Errors
     /// `audience` when it is empty, longer than 1024 bytes or contains control characters.
     pub fn audience(self, audience: &str) -> Result<OidcIssuer<ClientChosen>, ConfigError> {
-        if audience.is_empty() || audience.len() > 1024 || audience.chars().any(char::is_control) {
-            return Err(ConfigError::new(
-                "audience",
-                "must be 1 to 1024 characters without control characters",
-            ));
-        }
+        validate_audience("audience", audience)?;
         let mut oidc = self.into_state::<ClientChosen>();
         if !oidc.audiences.iter().any(|a| &**a == audience) {
             oidc.audiences.push(audience.into());
@@ -531,6 +553,16 @@ fn is_region(region: &str) -> bool {
         && region
             .bytes()
             .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+}
+
+fn validate_audience(field: &'static str, audience: &str) -> Result<(), ConfigError> {
+    if audience.is_empty() || audience.len() > 1024 || audience.chars().any(char::is_control) {
+        return Err(ConfigError::new(
+            field,
+            "must be 1 to 1024 characters without control characters",
+        ));
+    }
+    Ok(())
 }
 
 fn validate_client_id(client_id: &str) -> Result<(), ConfigError> {

@@ -513,7 +513,11 @@ fn is_expired(exp: u64, now: u64, leeway: u64) -> bool {
 /// `token_use` and the app client (Cognito), or the audience (other OIDC issuers).
 fn check_rules(rules: &ClaimRules, std: &RawClaims<'_>) -> Result<Option<TokenUse>, Error> {
     match rules {
-        ClaimRules::Cognito { clients, token_use } => {
+        ClaimRules::Cognito {
+            clients,
+            token_use,
+            resource_audiences,
+        } => {
             let used = std
                 .token_use
                 .as_deref()
@@ -537,6 +541,18 @@ fn check_rules(rules: &ClaimRules, std: &RawClaims<'_>) -> Result<Option<TokenUs
                 && !clients.iter().any(|c| &**c == client)
             {
                 return Err(ErrorKind::WrongClient.into());
+            }
+            if used == TokenUse::Access
+                && let Some(resources) = resource_audiences
+            {
+                let aud = std.aud.as_ref().ok_or(ErrorKind::MissingClaim("aud"))?;
+                if !aud
+                    .as_slice()
+                    .iter()
+                    .any(|a| resources.iter().any(|r| **r == **a))
+                {
+                    return Err(ErrorKind::WrongAudience.into());
+                }
             }
             Ok(Some(used))
         }

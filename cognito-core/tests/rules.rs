@@ -564,6 +564,72 @@ async fn access_token_is_checked_on_client_id_not_aud() {
 }
 
 #[tokio::test]
+async fn resource_audience_requires_access_tokens_bound_to_this_api() {
+    let issuer = issuer();
+    let api = "https://api.example.com";
+    let pool = issuer.user_pool().resource_audience(api).unwrap();
+    let verifier = Verifier::builder().pool(pool).no_cache().build().unwrap();
+
+    let bound = issuer.access_token().claim("aud", api).sign();
+    assert!(verifier.verify(&bound).await.is_ok());
+    let elsewhere = issuer
+        .access_token()
+        .claim("aud", "https://other.example.com")
+        .sign();
+    assert_eq!(kind(&verifier, &elsewhere).await, ErrorKind::WrongAudience);
+    // An `aud` naming the app client (a pre-token-generation trigger may add one) is no binding.
+    let client = issuer
+        .access_token()
+        .claim("aud", issuer.client_id())
+        .sign();
+    assert_eq!(kind(&verifier, &client).await, ErrorKind::WrongAudience);
+    let unbound = issuer.access_token().sign();
+    assert_eq!(
+        kind(&verifier, &unbound).await,
+        ErrorKind::MissingClaim("aud")
+    );
+    // The client check still comes first.
+    let foreign = issuer
+        .access_token()
+        .client_id("someoneelse")
+        .claim("aud", api)
+        .sign();
+    assert_eq!(kind(&verifier, &foreign).await, ErrorKind::WrongClient);
+    assert_eq!(
+        verifier.verify(&elsewhere).await.unwrap_err().status(),
+        401,
+        "invalid_token"
+    );
+}
+
+#[tokio::test]
+async fn resource_audience_accepts_any_configured_api_and_leaves_id_tokens_alone() {
+    let issuer = issuer();
+    let pool = issuer
+        .user_pool()
+        .resource_audience("https://a.example.com")
+        .unwrap()
+        .resource_audience("https://b.example.com")
+        .unwrap();
+    let verifier = Verifier::builder().pool(pool).no_cache().build().unwrap();
+    for api in ["https://a.example.com", "https://b.example.com"] {
+        let token = issuer.access_token().claim("aud", api).sign();
+        assert!(verifier.verify(&token).await.is_ok(), "{api}");
+    }
+    // An ID token's `aud` is its app client, whatever resources the pool binds.
+    assert!(verifier.verify(&issuer.id_token().sign()).await.is_ok());
+}
+
+#[test]
+fn resource_audience_must_be_a_plausible_value() {
+    let pool = || UserPool::new("eu-west-1_AbCdEf123").unwrap();
+    for bad in ["", "https://api.example.com\n", &"a".repeat(1025)] {
+        let error = pool().resource_audience(bad).unwrap_err();
+        assert_eq!(error.field(), "resource_audience", "{bad:?}");
+    }
+}
+
+#[tokio::test]
 async fn aud_array_on_an_id_token_is_refused() {
     let issuer = issuer();
     let token = issuer
