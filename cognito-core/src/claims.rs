@@ -564,8 +564,25 @@ impl<T> Claims<T> {
     }
 }
 
+/// `seconds` after the epoch; a time the platform cannot represent (far beyond year 2262 on
+/// some) is the latest it can: the claims are signed, so this is never an attacker's lever.
 fn at(seconds: u64) -> SystemTime {
-    UNIX_EPOCH + Duration::from_secs(seconds)
+    UNIX_EPOCH
+        .checked_add(Duration::from_secs(seconds))
+        .unwrap_or_else(latest_time)
+}
+
+fn latest_time() -> SystemTime {
+    // Halve the step until it fits: about 64 tries at most, only on absurd dates.
+    let mut time = UNIX_EPOCH;
+    let mut step = Duration::from_secs(u64::MAX);
+    while step > Duration::ZERO {
+        match time.checked_add(step) {
+            Some(later) => time = later,
+            None => step /= 2,
+        }
+    }
+    time
 }
 
 impl<T> Deref for Claims<T> {
@@ -639,7 +656,11 @@ fn millis<'de, D: Deserializer<'de>>(d: D) -> Result<Option<SystemTime>, D::Erro
         Value::Number(n) => n.as_u64(),
         _ => None,
     };
-    Ok(ms.map(|ms| UNIX_EPOCH + Duration::from_millis(ms)))
+    Ok(ms.map(|ms| {
+        UNIX_EPOCH
+            .checked_add(Duration::from_millis(ms))
+            .unwrap_or_else(latest_time)
+    }))
 }
 
 /// What the auth middleware concluded about a request; adapters store it in the request's
@@ -708,5 +729,21 @@ impl Authentication {
             Authentication::Verified(claims) => Some(claims),
             Authentication::Anonymous => None,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates_beyond_what_the_platform_holds_are_the_latest_time_not_a_panic() {
+        let far = at(u64::MAX);
+        assert!(far >= at(1_000_000_000_000), "monotonic at the edge");
+        assert_eq!(
+            at(1_700_000_000),
+            UNIX_EPOCH + Duration::from_secs(1_700_000_000)
+        );
+        assert_eq!(latest_time().checked_add(Duration::from_secs(1)), None);
     }
 }

@@ -186,13 +186,15 @@ impl UserPool<NoClient> {
 
 impl<C> UserPool<C> {
     /// Accepts tokens issued to this app client: ID tokens whose `aud` is it, access tokens whose
-    /// `client_id` is it. Call again to accept several clients.
+    /// `client_id` is it. Call again to accept several clients. Cancels an earlier
+    /// [`any_client`](UserPool::any_client): the last of the two wins.
     ///
     /// # Errors
     /// `client_id` when the id is empty, longer than 128 characters or not `[A-Za-z0-9_+]`.
     pub fn client_id(self, client_id: &str) -> Result<UserPool<ClientChosen>, ConfigError> {
         validate_client_id(client_id)?;
         let mut pool = self.into_state::<ClientChosen>();
+        pool.any_client = false;
         if !pool.clients.iter().any(|c| &**c == client_id) {
             pool.clients.push(client_id.into());
         }
@@ -433,12 +435,14 @@ impl OidcIssuer<NoClient> {
 
 impl<C> OidcIssuer<C> {
     /// Accepts tokens whose `aud` (a string, or an array) contains this value. Repeatable.
+    /// Cancels an earlier [`any_audience`](OidcIssuer::any_audience): the last of the two wins.
     ///
     /// # Errors
     /// `audience` when it is empty, longer than 1024 bytes or contains control characters.
     pub fn audience(self, audience: &str) -> Result<OidcIssuer<ClientChosen>, ConfigError> {
         validate_audience("audience", audience)?;
         let mut oidc = self.into_state::<ClientChosen>();
+        oidc.any_audience = false;
         if !oidc.audiences.iter().any(|a| &**a == audience) {
             oidc.audiences.push(audience.into());
         }

@@ -16,7 +16,7 @@ use base64::engine::{DecodePaddingMode, GeneralPurpose, GeneralPurposeConfig};
 use serde::Deserialize;
 
 use crate::clock::Clock;
-use crate::crypto::RsaKey;
+use crate::crypto::{RsaKey, strip_leading_zeros};
 use crate::error::{ConfigError, ErrorKind};
 use crate::jws::Algorithm;
 
@@ -33,6 +33,9 @@ pub(crate) struct Jwk {
     kid: Box<str>,
     alg: Algorithm,
     rsa: RsaKey,
+    /// The key material as published (`e`, then `n`, without leading zeros), to tell an
+    /// unchanged key from a new one under the same `kid`.
+    material: Box<[u8]>,
 }
 
 impl Jwk {
@@ -147,6 +150,21 @@ impl Jwks {
     pub(crate) fn find(&self, kid: &str) -> Option<&Arc<Jwk>> {
         self.keys.iter().find(|k| &*k.kid == kid)
     }
+
+    /// Keeps `previous`'s key objects for keys published again unchanged (same `kid`, same
+    /// material), so tokens verified with them stay cached across refreshes; a changed key
+    /// under a reused `kid` stays new.
+    fn keeping_unchanged(mut self, previous: &Jwks) -> Jwks {
+        for key in &mut self.keys {
+            if let Some(old) = previous.find(&key.kid)
+                && old.material == key.material
+                && old.alg == key.alg
+            {
+                *key = Arc::clone(old);
+            }
+        }
+        self
+    }
 }
 
 impl fmt::Debug for Jwks {
@@ -178,10 +196,17 @@ fn parse_key(value: &serde_json::Value) -> Result<Jwk, &'static str> {
     let e = decode(raw.e)?;
     let rsa = RsaKey::from_components(&n, &e)?;
     debug_assert!(rsa.bits() >= crate::crypto::MIN_RSA_BITS);
+    let (n, e) = (strip_leading_zeros(&n), strip_leading_zeros(&e));
+    // `e` is at most 4 bytes (checked above), so its length fits the one-byte prefix.
+    let mut material = Vec::with_capacity(1 + e.len() + n.len());
+    material.push(e.len() as u8);
+    material.extend_from_slice(e);
+    material.extend_from_slice(n);
     Ok(Jwk {
         kid: kid.into(),
         alg: Algorithm::Rs256,
         rsa,
+        material: material.into(),
     })
 }
 
@@ -329,7 +354,9 @@ impl KeyStore {
             return Err(ErrorKind::UnknownKeyId.into());
         };
         if let Some(kind) = self.cooling_down(settings.cooldown, clock) {
-            return Err(kind.into());
+            // A fetch may have just stored the key: snapshots are stored before the fetch
+            // time, so seeing the new time means seeing the new snapshot.
+            return self.get(kid).ok_or_else(|| kind.into());
         }
         let _gate = self.gate.lock().await;
         if let Some(key) = self.get(kid) {
@@ -366,43 +393,52 @@ impl KeyStore {
         fetcher: &Fetcher,
         clock: &Clock,
     ) -> Result<(), FetchError> {
+        // Should the waiting request go away mid-fetch (client gone, a timeout layer), the
+        // attempt still counts: the cooldown starts, and the next request does not fetch again
+        // at once.
+        let mut attempt = Attempt {
+            store: self,
+            clock,
+            finished: false,
+        };
         let result = fetcher.fetch(url).await;
-        let at = clock
-            .now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(1, |d| {
-                u64::try_from(d.as_nanos()).unwrap_or(u64::MAX).max(1)
-            });
-        self.last_ok.store(result.is_ok(), Ordering::Release);
-        self.last_fetch.store(at, Ordering::Release);
+        attempt.finished = true;
         match result {
             Ok(jwks) => {
                 for skipped in jwks.skipped() {
                     tracing::warn!(url, kid = ?skipped.kid, reason = skipped.reason, "JWKS key skipped");
                 }
                 tracing::info!(url, keys = jwks.len(), "JWKS refreshed");
+                let jwks = jwks.keeping_unchanged(&self.current.load());
+                // The snapshot first, then the time: whoever sees the new time sees the keys.
                 self.current.store(Arc::new(jwks));
+                self.record_fetch(true, clock);
                 Ok(())
             }
             Err(e) => {
+                self.record_fetch(false, clock);
                 tracing::warn!(url, error = %e, "JWKS fetch failed; keeping the keys already loaded");
                 Err(e)
             }
         }
     }
 
+    fn record_fetch(&self, ok: bool, clock: &Clock) {
+        self.last_ok.store(ok, Ordering::Release);
+        self.last_fetch
+            .store(unix_nanos(clock).max(1), Ordering::Release);
+    }
+
     /// Within the cooldown after a fetch: the answer for an unknown kid without fetching.
+    /// A clock that went back past the last fetch ends the cooldown rather than stretching it.
     fn cooling_down(&self, cooldown: Duration, clock: &Clock) -> Option<ErrorKind> {
         let last = self.last_fetch.load(Ordering::Acquire);
         if last == 0 {
             return None;
         }
-        let now = clock
-            .now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(0, |d| u64::try_from(d.as_nanos()).unwrap_or(u64::MAX));
+        let now = unix_nanos(clock);
         let cooldown = u64::try_from(cooldown.as_nanos()).unwrap_or(u64::MAX);
-        if now < last.saturating_add(cooldown) {
+        if last <= now && now < last.saturating_add(cooldown) {
             Some(if self.last_ok.load(Ordering::Acquire) {
                 ErrorKind::UnknownKeyId
             } else {
@@ -412,6 +448,29 @@ impl KeyStore {
             None
         }
     }
+}
+
+/// A fetch in progress; dropped unfinished, it records a failed attempt.
+struct Attempt<'a> {
+    store: &'a KeyStore,
+    clock: &'a Clock,
+    finished: bool,
+}
+
+impl Drop for Attempt<'_> {
+    fn drop(&mut self) {
+        if !self.finished {
+            tracing::warn!("JWKS fetch abandoned by its caller; counted as a failed attempt");
+            self.store.record_fetch(false, self.clock);
+        }
+    }
+}
+
+fn unix_nanos(clock: &Clock) -> u64 {
+    clock
+        .now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| u64::try_from(d.as_nanos()).unwrap_or(u64::MAX))
 }
 
 #[cfg(test)]

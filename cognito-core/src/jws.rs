@@ -200,7 +200,11 @@ fn check_object(json: &[u8], max_depth: usize) -> Result<(), ErrorKind> {
                 // Find the closing quote, stepping over escaped characters.
                 i += 1;
                 loop {
-                    match memchr::memchr2(b'"', b'\\', &json[i..]) {
+                    // An escape as the last byte steps past the end: an unterminated string.
+                    let Some(rest) = json.get(i..) else {
+                        return Ok(());
+                    };
+                    match memchr::memchr2(b'"', b'\\', rest) {
                         Some(offset) if json[i + offset] == b'\\' => i += offset + 2,
                         Some(offset) => {
                             i += offset;
@@ -347,6 +351,16 @@ mod tests {
     }
 
     #[test]
+    fn escape_at_the_very_end_of_a_segment_does_not_panic() {
+        // Enough brackets to need the full scan, then a string cut after its backslash.
+        let header = format!("{{{}\"\\", "\"k\":[],".repeat(40));
+        assert_eq!(check_object(header.as_bytes(), 32), Ok(()));
+        assert_eq!(check_object(b"{\"a\":[],\"b\":[],\"\\", 2), Ok(()));
+        let token = format!("{}.e30.AA", b64(&header));
+        assert_eq!(parse_err(&token), ErrorKind::Malformed);
+    }
+
+    #[test]
     fn crit_header_is_refused_even_when_null() {
         let header = r#"{"alg":"RS256","kid":"k","crit":null}"#;
         assert_eq!(
@@ -359,6 +373,26 @@ mod tests {
     fn too_long_token_is_refused_before_decoding() {
         let t = "a".repeat(LIMITS.max_token_len + 1);
         assert_eq!(parse_err(&t), ErrorKind::TokenTooLong);
+    }
+
+    mod depth_scan {
+        use super::*;
+        use proptest::prelude::*;
+
+        proptest! {
+            #![proptest_config(ProptestConfig::with_cases(4000))]
+
+            /// Any bytes, any limit: an answer, never a panic. The alphabet is the scanner's
+            /// own special bytes, so strings, escapes and brackets meet in every order.
+            #[test]
+            fn never_panics(
+                json in proptest::collection::vec(
+                    proptest::sample::select(b"{}[]\"\\a ".to_vec()), 0..200),
+                max_depth in 0usize..12,
+            ) {
+                let _ = check_object(&json, max_depth);
+            }
+        }
     }
 
     /// The fast decoder must accept exactly what the strict scalar one accepts, with the same

@@ -17,8 +17,8 @@
 
 use crate::error::{Error, ErrorKind};
 
-/// What a token source found in a request.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// What a token source found in a request. Its `Debug` output leaves the token out.
+#[derive(Clone, Copy, PartialEq, Eq)]
 pub enum Found<'a> {
     /// A token, not yet verified.
     Token(&'a str),
@@ -26,6 +26,16 @@ pub enum Found<'a> {
     Missing,
     /// Credentials for this source that cannot be a token.
     Malformed,
+}
+
+impl std::fmt::Debug for Found<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Found::Token(_) => "Token(<token>)",
+            Found::Missing => "Missing",
+            Found::Malformed => "Malformed",
+        })
+    }
 }
 
 impl<'a> Found<'a> {
@@ -56,8 +66,9 @@ fn as_token(bytes: &[u8]) -> Found<'_> {
 
 /// Reads `Authorization: Bearer <token>` (RFC 6750 §2.1) from the request's `Authorization`
 /// header values: the scheme is case-insensitive and followed by exactly one space. Another
-/// scheme (`Basic`…) is [`Found::Missing`]; several `Authorization` headers are
-/// [`Found::Malformed`].
+/// scheme (`Basic`, `Bearerish`…) is [`Found::Missing`]; `Bearer` without a credential, with
+/// other whitespace after it, or several `Authorization` headers are [`Found::Malformed`], so
+/// they are refused even where authentication is optional.
 pub fn bearer<'a, I>(authorization: I) -> Found<'a>
 where
     I: IntoIterator<Item = &'a [u8]>,
@@ -81,18 +92,22 @@ where
     }
     match value.get(6) {
         Some(b' ') => as_token(&value[7..]),
-        // `Bearer` alone, or `Bearerxyz`: ours, but not a credential.
-        None => Found::Malformed,
+        // `Bearer` alone, or followed by a tab: our scheme, but no credential.
+        None | Some(b'\t') => Found::Malformed,
+        // `Bearerxyz`: another scheme's name.
         Some(_) => Found::Missing,
     }
 }
 
 /// Reads the cookie `name` from the request's `Cookie` header values. A cookie present with an
-/// empty value is [`Found::Missing`]; one that cannot be a token is [`Found::Malformed`].
+/// empty value is [`Found::Missing`]; one that cannot be a token is [`Found::Malformed`]; so
+/// are two cookies of that name (a sibling subdomain can set a second one: which one the
+/// client meant cannot be told).
 pub fn cookie<'a, I>(cookie_headers: I, name: &str) -> Found<'a>
 where
     I: IntoIterator<Item = &'a [u8]>,
 {
+    let mut found = None;
     for header in cookie_headers {
         for pair in header.split(|&b| b == b';') {
             let pair = pair.trim_ascii();
@@ -102,18 +117,22 @@ where
             if &pair[..eq] != name.as_bytes() {
                 continue;
             }
-            let value = &pair[eq + 1..];
-            let value = value
-                .strip_prefix(b"\"")
-                .and_then(|v| v.strip_suffix(b"\""))
-                .unwrap_or(value);
-            if value.is_empty() {
-                return Found::Missing;
+            if found.is_some() {
+                return Found::Malformed;
             }
-            return as_token(value);
+            let value = &pair[eq + 1..];
+            found = Some(
+                value
+                    .strip_prefix(b"\"")
+                    .and_then(|v| v.strip_suffix(b"\""))
+                    .unwrap_or(value),
+            );
         }
     }
-    Found::Missing
+    match found {
+        None | Some([]) => Found::Missing,
+        Some(value) => as_token(value),
+    }
 }
 
 /// Reads a token carried bare in a header of its own (e.g. `X-Id-Token: <token>`). Several
@@ -144,7 +163,7 @@ mod tests {
         assert_eq!(bearer(one(b"Bearer a.b.c")), Found::Token("a.b.c"));
         assert_eq!(bearer(one(b"BEARER a.b.c")), Found::Token("a.b.c"));
         assert_eq!(bearer(one(b"Bearer  a.b.c")), Found::Malformed);
-        assert_eq!(bearer(one(b"Bearer\ta.b.c")), Found::Missing);
+        assert_eq!(bearer(one(b"Bearer\ta.b.c")), Found::Malformed);
         assert_eq!(bearer(one(b"Bearer a.b.c ")), Found::Malformed);
         assert_eq!(bearer(one(b"Bearer ")), Found::Malformed);
         assert_eq!(bearer(one(b"Bearer")), Found::Malformed);
@@ -183,6 +202,29 @@ mod tests {
         assert_eq!(cookie(one(b"xsession=1"), "session"), Found::Missing);
         assert_eq!(cookie(one(b"session="), "session"), Found::Missing);
         assert_eq!(cookie(one(b"session=a b"), "session"), Found::Malformed);
+    }
+
+    #[test]
+    fn two_cookies_of_the_name_are_malformed_even_if_one_is_empty() {
+        assert_eq!(
+            cookie(one(b"session=a.b.c; session=d.e.f"), "session"),
+            Found::Malformed
+        );
+        assert_eq!(
+            cookie([b"session=".as_slice(), b"session=d.e.f"], "session"),
+            Found::Malformed
+        );
+        assert_eq!(
+            cookie(one(b"session=a.b.c; other=1"), "session"),
+            Found::Token("a.b.c")
+        );
+    }
+
+    #[test]
+    fn debug_output_leaves_the_token_out() {
+        let shown = format!("{:?}", Found::Token("secret.token.value"));
+        assert!(!shown.contains("secret"), "{shown}");
+        assert_eq!(format!("{:?}", Found::Malformed), "Malformed");
     }
 
     #[test]

@@ -187,7 +187,8 @@ impl VerifierBuilder {
     /// Builds the verifier.
     ///
     /// # Errors
-    /// - `issuers`: none configured, or two claim the same `iss`;
+    /// - `issuers`: none configured, two claim the same `iss`, or two are the same identity
+    ///   provider (the same pool behind two issuer URLs; identities would be shared);
     /// - `leeway`: more than [`MAX_LEEWAY`];
     /// - `max_token_len` under 256 bytes, `max_json_depth` under 2, `max_jwks_size` under 1 KiB;
     /// - `jwks_timeouts`: zero.
@@ -207,6 +208,18 @@ impl VerifierBuilder {
                 ));
             }
             seen.push(iss);
+        }
+        let mut providers: Vec<&str> = Vec::new();
+        for provider in self.specs.iter().map(|s| &*s.login_provider) {
+            if providers.contains(&provider) {
+                return Err(ConfigError::new(
+                    "issuers",
+                    "two issuers are the same identity provider (the same pool or issuer \
+                     under two URLs); configure it once, with `accept_updated_issuer` for \
+                     Cognito's second issuer form",
+                ));
+            }
+            providers.push(provider);
         }
         if self.leeway > MAX_LEEWAY {
             return Err(ConfigError::new("leeway", "more than 300 seconds"));
@@ -290,8 +303,7 @@ impl Verifier {
             return answer;
         }
         let inner = &*self.inner;
-        let now = inner.clock.unix_seconds();
-        let verified = Arc::new(self.verify_uncached(token, now).await.inspect_err(log)?);
+        let verified = Arc::new(self.verify_uncached(token, None).await.inspect_err(log)?);
         if let Some(cache) = &inner.cache {
             cache.insert(token, Arc::clone(&verified));
         }
@@ -353,7 +365,7 @@ impl Verifier {
     /// As [`verify`](Verifier::verify).
     pub async fn verify_at(&self, token: &str, at: SystemTime) -> Result<Claims, Error> {
         let verified = self
-            .verify_uncached(token, unix_seconds(at))
+            .verify_uncached(token, Some(unix_seconds(at)))
             .await
             .inspect_err(log)?;
         let claims = Claims::from_verified(Arc::new(verified));
@@ -434,7 +446,9 @@ impl Verifier {
         }
     }
 
-    async fn verify_uncached(&self, token: &str, now: u64) -> Result<VerifiedToken, Error> {
+    /// Verifies as of `at` (Unix seconds), or as of the moment the key is at hand: a token
+    /// must not outlive its `exp` while its key set is being fetched.
+    async fn verify_uncached(&self, token: &str, at: Option<u64>) -> Result<VerifiedToken, Error> {
         let inner = &*self.inner;
         let (mut small, mut large) = ([0u8; jws::HEADER_STACK], Vec::new());
         let mut jws = jws::parse(token, inner.limits, &mut small, &mut large)?;
@@ -462,6 +476,7 @@ impl Verifier {
             return Err(ErrorKind::InvalidSignature.into());
         }
 
+        let now = at.unwrap_or_else(|| inner.clock.unix_seconds());
         let exp = raw.exp.ok_or(ErrorKind::MissingClaim("exp"))?;
         if is_expired(exp, now, inner.leeway) {
             return Err(ErrorKind::Expired.into());
@@ -494,8 +509,7 @@ impl Verifier {
     }
 }
 
-/// What [`Verifier::decide`] concluded about a request.
-#[derive(Debug)]
+/// What [`Verifier::decide`] concluded about a request. Its `Debug` output leaves the token out.
 pub enum Decision {
     /// No token, and authentication is optional: the request goes on as anonymous.
     Anonymous,
@@ -503,6 +517,16 @@ pub enum Decision {
     Decided(Result<Claims, Error>),
     /// A token to verify with [`Verifier::verify`]: it is not in the cache.
     Verify(String),
+}
+
+impl fmt::Debug for Decision {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Decision::Anonymous => f.write_str("Anonymous"),
+            Decision::Decided(answer) => f.debug_tuple("Decided").field(answer).finish(),
+            Decision::Verify(_) => f.write_str("Verify(<token>)"),
+        }
+    }
 }
 
 /// Valid while `now < exp + leeway`.
@@ -567,7 +591,9 @@ fn check_rules(rules: &ClaimRules, std: &RawClaims<'_>) -> Result<Option<TokenUs
                     return Err(ErrorKind::WrongClient.into());
                 }
             }
-            Ok(std.token_use.as_deref().and_then(TokenUse::parse))
+            // `token_use` is Cognito's claim; from another issuer it is unchecked, so it
+            // satisfies no token-use rule.
+            Ok(None)
         }
     }
 }

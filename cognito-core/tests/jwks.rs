@@ -241,6 +241,80 @@ async fn cached_token_stops_verifying_when_its_key_is_removed() {
 }
 
 #[tokio::test]
+async fn refresh_keeps_cached_tokens_of_keys_published_unchanged() {
+    let Setup {
+        issuer, verifier, ..
+    } = setup(true);
+    let token = issuer.id_token().sign();
+    assert!(verifier.verify(&token).await.is_ok());
+    verifier.hydrate().await.unwrap();
+    assert_eq!(issuer.jwks_requests(), 2);
+    assert!(
+        verifier.verify_cached(&token).is_some(),
+        "the same key, fetched again: still a cache hit"
+    );
+    // A rotation that keeps the old key published does not drop its tokens either.
+    issuer.rotate_key().unwrap();
+    verifier.hydrate().await.unwrap();
+    assert!(verifier.verify_cached(&token).is_some());
+    assert!(verifier.verify(&issuer.id_token().sign()).await.is_ok());
+}
+
+#[tokio::test]
+async fn abandoned_fetch_still_starts_the_cooldown() {
+    let Setup {
+        issuer,
+        clock,
+        verifier,
+    } = setup(false);
+    issuer.set_jwks_behaviour(JwksBehaviour::Stall);
+    let forged = issuer.id_token().other_key().sign();
+    // The caller gives up (a client gone, a timeout layer) while the fetch is in flight.
+    let abandoned =
+        tokio::time::timeout(Duration::from_millis(300), verifier.verify(&forged)).await;
+    assert!(abandoned.is_err(), "the fetch was still in flight");
+    assert_eq!(issuer.jwks_requests(), 1);
+    issuer.set_jwks_behaviour(JwksBehaviour::Normal);
+    for _ in 0..5 {
+        assert_eq!(kind(&verifier, &forged).await, ErrorKind::KeysUnavailable);
+    }
+    assert_eq!(
+        issuer.jwks_requests(),
+        1,
+        "no second fetch within the cooldown"
+    );
+    past_cooldown(&clock);
+    assert_eq!(kind(&verifier, &forged).await, ErrorKind::UnknownKeyId);
+    assert_eq!(issuer.jwks_requests(), 2);
+}
+
+#[tokio::test]
+async fn clock_stepping_back_ends_the_cooldown_instead_of_stretching_it() {
+    let Setup {
+        issuer,
+        clock,
+        verifier,
+    } = setup(false);
+    let forged = issuer.id_token().other_key().sign();
+    assert_eq!(kind(&verifier, &forged).await, ErrorKind::UnknownKeyId);
+    assert_eq!(issuer.jwks_requests(), 1);
+    // The system clock is corrected an hour back: the last fetch now lies in the future.
+    clock.set(clock.now() - Duration::from_secs(3600));
+    assert_eq!(kind(&verifier, &forged).await, ErrorKind::UnknownKeyId);
+    assert_eq!(
+        issuer.jwks_requests(),
+        2,
+        "fetched again, not refused for an hour"
+    );
+    assert_eq!(kind(&verifier, &forged).await, ErrorKind::UnknownKeyId);
+    assert_eq!(
+        issuer.jwks_requests(),
+        2,
+        "a new cooldown from the new time"
+    );
+}
+
+#[tokio::test]
 async fn malformed_key_in_the_set_is_skipped_not_fatal() {
     let issuer = LocalIssuer::start().unwrap();
     let mut doc: Value = serde_json::from_str(&issuer.jwks_json()).unwrap();

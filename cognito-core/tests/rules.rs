@@ -655,6 +655,33 @@ async fn any_client_is_an_explicit_opt_out() {
 }
 
 #[tokio::test]
+async fn client_id_after_any_client_restores_the_client_check() {
+    let issuer = issuer();
+    let pool = issuer
+        .user_pool()
+        .any_client()
+        .client_id(issuer.client_id())
+        .unwrap();
+    let verifier = Verifier::from(pool);
+    let foreign = issuer.id_token().client_id("anyotherclient").sign();
+    assert_eq!(kind(&verifier, &foreign).await, ErrorKind::WrongClient);
+    assert!(verifier.verify(&issuer.id_token().sign()).await.is_ok());
+
+    let oidc = OidcIssuer::new(issuer.issuer())
+        .unwrap()
+        .any_audience()
+        .audience("my-api")
+        .unwrap()
+        .jwks_url(issuer.jwks_url())
+        .unwrap();
+    let foreign = issuer.id_token().claim("aud", "other-api").sign();
+    assert_eq!(
+        kind(&Verifier::from(oidc), &foreign).await,
+        ErrorKind::WrongClient
+    );
+}
+
+#[tokio::test]
 async fn missing_sub_is_refused() {
     let issuer = issuer();
     let token = issuer.id_token().without_claim("sub").sign();
@@ -692,6 +719,26 @@ async fn oidc_issuer_checks_audience_in_string_or_array() {
     assert_eq!(kind(&verifier, &foreign).await, ErrorKind::WrongClient);
     let none = issuer.id_token().without_claim("aud").sign();
     assert_eq!(kind(&verifier, &none).await, ErrorKind::MissingClaim("aud"));
+}
+
+#[tokio::test]
+async fn oidc_token_use_claim_is_unchecked_so_it_satisfies_no_token_use_rule() {
+    let issuer = issuer();
+    let oidc = OidcIssuer::new(issuer.issuer())
+        .unwrap()
+        .audience("my-api")
+        .unwrap()
+        .jwks_url(issuer.jwks_url())
+        .unwrap();
+    let verifier = Verifier::from(oidc);
+    let token = issuer
+        .access_token()
+        .claim("aud", "my-api")
+        .claim("client_id", "anything")
+        .sign();
+    let claims = verifier.verify(&token).await.unwrap();
+    assert_eq!(claims.token_use(), None);
+    assert!(!cognito_core::Require::token_use(TokenUse::Access).holds(&claims));
 }
 
 // ---- the user's check --------------------------------------------------------------------------------
@@ -764,6 +811,14 @@ async fn token_never_appears_in_errors_or_debug_output() {
     let signature = good.rsplit('.').next().unwrap();
     assert!(!format!("{claims:?}").contains(signature));
     assert!(!format!("{verifier:?}").contains(signature));
+    // What an adapter holds before verifying: the token found, and the decision to verify it.
+    let found = cognito_core::token::Found::Token(&good);
+    assert!(!format!("{found:?}").contains(signature));
+    let fresh = issuer.id_token().sign();
+    let decision = verifier.decide(cognito_core::token::Found::Token(&fresh), false);
+    assert!(matches!(decision, cognito_core::Decision::Verify(_)));
+    let fresh_signature = fresh.rsplit('.').next().unwrap();
+    assert!(!format!("{decision:?}").contains(fresh_signature));
     let bad = [
         issuer
             .id_token()
@@ -807,4 +862,34 @@ async fn configuration_errors_name_their_field() {
         .unwrap_err();
     assert_eq!(tiny.field(), "max_token_len");
     assert!(tiny.to_string().contains("max_token_len"));
+}
+
+#[test]
+fn one_identity_provider_under_two_issuer_urls_is_refused() {
+    // The same pool through a proxy: its users would share identities and cached credentials
+    // with the direct issuer's, keyed by the pool alone.
+    let direct = UserPool::new("eu-west-1_AbCdEf123")
+        .unwrap()
+        .client_id("client")
+        .unwrap();
+    let proxied = direct
+        .clone()
+        .issuer("https://proxy.example.com/eu-west-1_AbCdEf123")
+        .unwrap();
+    let error = Verifier::builder()
+        .pool(direct)
+        .pool(proxied)
+        .build()
+        .unwrap_err();
+    assert_eq!(error.field(), "issuers");
+    assert!(error.to_string().contains("identity provider"), "{error}");
+
+    // Two OIDC issuers that differ only by a trailing slash are one provider too.
+    let oidc = |url: &str| OidcIssuer::new(url).unwrap().audience("api").unwrap();
+    let error = Verifier::builder()
+        .oidc(oidc("https://idp.example.com"))
+        .oidc(oidc("https://idp.example.com/"))
+        .build()
+        .unwrap_err();
+    assert_eq!(error.field(), "issuers");
 }
