@@ -392,10 +392,10 @@ async fn wrong_token_use_is_refused(e: Emulator) -> TestResult {
     let alice = pool.sign_in(&pool.client_id, ALICE, PASSWORD).await;
 
     // The route's extractor wants an access token: the ID token verifies (the pool accepts both
-    // uses) but does not meet the route's requirement, so 403 `insufficient_scope`.
+    // uses) but is the wrong kind of token for the route, so 401 `invalid_token`.
     let server = Server::start(app(user_pool(&pool, &pool.client_id)?)).await;
     let answer = server.get("/access", Some(&alice.id_token)).await;
-    answer.assert_insufficient_scope("requires");
+    answer.assert_invalid_token("requires access token");
     assert!(!answer.body.contains(&alice.id_token), "{e}: token echoed");
 
     // A pool configured for access tokens only refuses the ID token at verification: 401
