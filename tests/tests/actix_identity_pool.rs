@@ -32,8 +32,10 @@ fn bearer(token: &str) -> test::TestRequest {
         .insert_header(("authorization", format!("Bearer {token}")))
 }
 
+/// One exchange per ID token; a new token of the same user reuses the identity id (no `GetId`)
+/// but gets its own `GetCredentialsForIdentity`.
 #[actix_web::test]
-async fn verified_id_token_gets_credentials_once_per_user() {
+async fn verified_id_token_gets_credentials_once_per_token_and_identity_once_per_user() {
     let issuer = LocalIssuer::start().unwrap();
     let fake = IdentityEndpoint::start(IdentityAnswer::Credentials(HOUR)).await;
     let app = test::init_service(
@@ -52,6 +54,33 @@ async fn verified_id_token_gets_credentials_once_per_user() {
     }
     assert_eq!(fake.count("GetId"), 1);
     assert_eq!(fake.count("GetCredentialsForIdentity"), 1);
+
+    let first = test::read_body(test::call_service(&app, bearer(&token).to_request()).await).await;
+    let new_token = issuer.id_token().username("alice").sign();
+    assert_ne!(new_token, token);
+    for _ in 0..3 {
+        let response = test::call_service(&app, bearer(&new_token).to_request()).await;
+        assert_eq!(response.status(), StatusCode::OK);
+        assert_eq!(
+            test::read_body(response).await,
+            first,
+            "one identity per user"
+        );
+    }
+    assert_eq!(fake.count("GetId"), 1, "{:?}", fake.calls());
+    assert_eq!(
+        fake.count("GetCredentialsForIdentity"),
+        2,
+        "the new token is exchanged once: {:?}",
+        fake.calls()
+    );
+    let last = fake.calls().pop().unwrap();
+    assert_eq!(
+        last.body["Logins"]
+            .as_object()
+            .map(|logins| logins.values().cloned().collect::<Vec<_>>()),
+        Some(vec![serde_json::Value::from(new_token)])
+    );
 }
 
 #[actix_web::test]

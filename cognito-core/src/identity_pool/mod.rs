@@ -6,8 +6,12 @@
 //! `Logins` map keyed by the issuer of the verified ID token. Only tokens this crate verified are
 //! ever sent: the exchange takes [`Claims`], which exist only for verified tokens.
 //!
-//! Identity ids are cached per (provider, subject), credentials per (identity, role) until
-//! shortly before they expire; concurrent requests for the same identity share one call.
+//! Identity ids are cached per (provider, subject): a user's identity is stable. Credentials
+//! are cached per ID token (with its identity and role) until shortly before they expire:
+//! which role Cognito grants depends on the claims of the token in `Logins` (role mapping by
+//! `cognito:groups`, `cognito:preferred_role`, rules on any claim, or per app client), so a
+//! user's new token is exchanged again rather than served credentials granted for an older one.
+//! Concurrent requests carrying the same token share one call.
 //!
 //! ```no_run
 //! use cognito_core::identity_pool::IdentityPool;
@@ -153,7 +157,8 @@ impl IdentityPool {
         self
     }
 
-    /// Number of identities and credential sets kept. Default: [`DEFAULT_CACHE_CAPACITY`].
+    /// Number of identities, and of credential sets (one per ID token), kept. Default:
+    /// [`DEFAULT_CACHE_CAPACITY`].
     pub fn cache_capacity(mut self, entries: u64) -> Self {
         self.capacity = entries;
         self
@@ -228,8 +233,10 @@ impl fmt::Debug for IdentityPool {
 
 /// The provider and subject an identity id is cached under; the guest identity has neither.
 type IdentityKey = (Arc<str>, Arc<str>);
-/// An identity and the role its credentials are for.
-type CredentialsKey = (Arc<str>, Option<Arc<str>>);
+/// An identity, the role its credentials are for, and the ID token they were exchanged for
+/// (`None` for the guest identity). The token is part of the key because Cognito chooses the
+/// role from its claims: credentials granted for one token are not the answer for another.
+type CredentialsKey = (Arc<str>, Option<Arc<str>>, Option<Arc<str>>);
 
 /// Exchanges verified ID tokens for AWS credentials. Cheap to clone; clones share the caches.
 #[derive(Clone)]
@@ -301,6 +308,11 @@ impl CredentialExchange {
 
     /// Credentials for the user of a verified ID token.
     ///
+    /// One exchange per token: the credentials are cached for this exact token (until shortly
+    /// before they expire) and shared by all concurrent requests carrying it. Another token of
+    /// the same user reuses the cached identity id but is exchanged again, since the identity
+    /// pool may map its claims to another role, or refuse it.
+    ///
     /// # Errors
     /// [`ErrorKind::IdTokenRequired`] for an access token (identity pools take ID tokens; see
     /// [`credentials_with_id_token`](CredentialExchange::credentials_with_id_token));
@@ -326,8 +338,13 @@ impl CredentialExchange {
     /// Credentials for a request whose bearer is an access token, using the same user's ID
     /// token from elsewhere (a header or cookie), verified by the caller.
     ///
+    /// The two tokens must name the same `sub` and come from the same user pool, compared by
+    /// the pool's `Logins` provider rather than by `iss`: a pool that accepts both issuer forms
+    /// ([`UserPool::accept_updated_issuer`](crate::UserPool::accept_updated_issuer)) may see a
+    /// user's access token in one form and their ID token in the other.
+    ///
     /// # Errors
-    /// [`ErrorKind::IdTokenRequired`] when `id` is not an ID token of the same issuer and
+    /// [`ErrorKind::IdTokenRequired`] when `id` is not an ID token of the same user pool and
     /// subject as `access`; otherwise as [`credentials`](CredentialExchange::credentials).
     pub async fn credentials_with_id_token(
         &self,
@@ -335,7 +352,7 @@ impl CredentialExchange {
         id: &Claims,
     ) -> Result<AwsCredentials, Error> {
         let same_user = id.token_use() == Some(TokenUse::Id)
-            && id.issuer() == access.issuer()
+            && id.login_provider() == access.login_provider()
             && id.sub() == access.sub();
         if !same_user {
             return Err(ErrorKind::IdTokenRequired.into());
@@ -368,7 +385,8 @@ impl CredentialExchange {
             .try_get_with(identity_key.clone(), self.get_id(logins.clone()))
             .await
             .map_err(|e| Error::from(*e))?;
-        let key = (Arc::clone(&identity_id), role.clone());
+        let token = logins.as_ref().map(|(_, token)| Arc::clone(token));
+        let key = (Arc::clone(&identity_id), role.clone(), token);
         let result = inner
             .credentials
             .try_get_with(key, self.get_credentials(identity_id, logins, role))
@@ -637,7 +655,7 @@ mod tests {
                 Arc::from("id"),
             )
         };
-        let key = (Arc::from("id"), None);
+        let key = (Arc::from("id"), None, None);
         let hour = expiry.expire_after_create(&key, &make(3600), Instant::now());
         assert_eq!(hour, Some(Duration::from_secs(3300)));
         // moto's 90-second credentials: the margin shrinks to a quarter of their life.
