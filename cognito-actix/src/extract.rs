@@ -32,8 +32,15 @@ use serde::{Serialize, Serializer};
 
 use crate::Rejections;
 
-/// Why an extractor refused a request: 401 (anonymous request, wrong token use), or 500
-/// (no [`CognitoAuth`](crate::CognitoAuth) in front, or claims that do not fit `T`).
+/// Why an extractor refused a request:
+///
+/// - 401: an anonymous request, or 401 `invalid_token` for a token of the wrong use at
+///   [`IdToken`] or [`AccessToken`];
+/// - from the `AwsCredentials` extractor (feature `identity-pool`): 403 when the identity pool
+///   refuses the user or no ID token of the user came with the request, and 503 with
+///   `Retry-After` when the identity pool is unavailable;
+/// - 500: no [`CognitoAuth`](crate::CognitoAuth) in front (or no identity-pool app data for
+///   `AwsCredentials`), or claims that do not fit `T`.
 ///
 /// Its response is rendered like the middleware's own refusals.
 pub struct ClaimsError {

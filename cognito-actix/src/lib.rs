@@ -83,7 +83,9 @@
 //! | extractor without `CognitoAuth`, or claims that do not fit `T` | 500 | none |
 //!
 //! Bodies are short fixed texts (or RFC 9457 problem details), never anything taken from the
-//! token. Unlike the Tower layer there is no gRPC mapping: actix-web does not serve gRPC.
+//! token, and every refusal carries `Cache-Control: no-store`. Unlike the Tower layer there is
+//! no gRPC mapping: actix-web does not serve gRPC, so a request with a gRPC or gRPC-web
+//! content type gets the HTTP answer.
 //!
 //! # Testing your app
 //!

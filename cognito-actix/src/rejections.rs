@@ -6,7 +6,9 @@ use std::sync::Arc;
 
 use actix_web::HttpResponse;
 use actix_web::http::StatusCode;
-use actix_web::http::header::{CONTENT_TYPE, HeaderValue, RETRY_AFTER, WWW_AUTHENTICATE};
+use actix_web::http::header::{
+    CACHE_CONTROL, CONTENT_TYPE, HeaderValue, RETRY_AFTER, WWW_AUTHENTICATE,
+};
 use cognito_core::Error;
 use cognito_core::rejection::{BodyFormat, Rejection};
 
@@ -17,7 +19,7 @@ type Custom = Arc<dyn Fn(&Error, &str) -> HttpResponse + Send + Sync>;
 /// [`require`](crate::require()) middleware or an extractor answers in the same style.
 ///
 /// ```
-/// use actix_web::http::header::{CACHE_CONTROL, HeaderValue};
+/// use actix_web::http::header::{HeaderValue, VARY};
 /// use cognito_actix::{Rejections, default_response};
 /// use cognito_core::rejection::BodyFormat;
 ///
@@ -25,7 +27,7 @@ type Custom = Arc<dyn Fn(&Error, &str) -> HttpResponse + Send + Sync>;
 /// let json = Rejections::default().problem_json();
 /// let own = Rejections::default().custom(|error, realm| {
 ///     let mut response = default_response(error, realm, BodyFormat::PlainText);
-///     response.headers_mut().insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
+///     response.headers_mut().insert(VARY, HeaderValue::from_static("authorization"));
 ///     response
 /// });
 /// # let _ = (plain, json, own);
@@ -94,8 +96,9 @@ impl fmt::Debug for Rejections {
     }
 }
 
-/// The standard answer to `error`: status, `WWW-Authenticate`, `Retry-After` and a body in
-/// `format`, as decided by [`cognito_core::rejection::Rejection`].
+/// The standard answer to `error`: status, `WWW-Authenticate`, `Retry-After`,
+/// `Cache-Control: no-store` and a body in `format`, as decided by
+/// [`cognito_core::rejection::Rejection`].
 #[must_use]
 pub fn default_response(error: &Error, realm: &str, format: BodyFormat) -> HttpResponse {
     let rejection = Rejection::new(error, realm, format);
@@ -105,6 +108,10 @@ pub fn default_response(error: &Error, realm: &str, format: BodyFormat) -> HttpR
     response.insert_header((
         CONTENT_TYPE,
         HeaderValue::from_static(rejection.content_type),
+    ));
+    response.insert_header((
+        CACHE_CONTROL,
+        HeaderValue::from_static(rejection.cache_control),
     ));
     // cognito-core keeps challenge values to printable ASCII, so this conversion holds; a value
     // that did not convert would be left out rather than break the response.
@@ -131,6 +138,7 @@ mod tests {
         let header = |name| response.headers().get(name).unwrap().to_str().unwrap();
         assert_eq!(header(WWW_AUTHENTICATE), "Bearer realm=\"api\"");
         assert_eq!(header(CONTENT_TYPE), "text/plain; charset=utf-8");
+        assert_eq!(header(CACHE_CONTROL), "no-store");
         assert!(!response.headers().contains_key(RETRY_AFTER));
     }
 

@@ -1,12 +1,15 @@
-//! Every row of the status table, each token source, optional auth, the `require` middleware
-//! and custom renderers, through the middleware on an echo handler.
+//! Every row of the status table, each token source, optional auth, the `require` middleware,
+//! custom renderers, `Cache-Control` and gRPC content types, through the middleware on an echo
+//! handler.
 
 mod common;
 
 use actix_web::body::MessageBody;
 use actix_web::dev::{Service, ServiceResponse};
 use actix_web::http::StatusCode;
-use actix_web::http::header::{AUTHORIZATION, CONTENT_TYPE, COOKIE, HeaderName, RETRY_AFTER};
+use actix_web::http::header::{
+    AUTHORIZATION, CACHE_CONTROL, CONTENT_TYPE, COOKIE, HeaderName, RETRY_AFTER,
+};
 use actix_web::{App, HttpResponse, test, web};
 use cognito_actix::{CognitoAuth, Rejections, Require, TokenSource, TokenUse, Verifier, require};
 use cognito_core::rejection::BodyFormat;
@@ -526,6 +529,66 @@ async fn custom_renderer_may_answer_anything() {
     assert_eq!(answer.status, StatusCode::NOT_FOUND);
     assert_eq!(answer.challenge, None);
     assert_eq!(answer.body, "nothing here");
+}
+
+#[actix_web::test]
+async fn every_refusal_is_no_store() {
+    let service = guarded(auth(), Require::group("admin")).await;
+    let missing = send(&service, anonymous()).await;
+    let expired = send(&service, bearer(&ISSUER.id_token().expired().sign())).await;
+    let forbidden = send(&service, bearer(&ISSUER.id_token().sign())).await;
+    let json = send(&app(auth().problem_json()).await, anonymous()).await;
+    let issuer = LocalIssuer::start().unwrap();
+    issuer.set_jwks_behaviour(JwksBehaviour::Status(500));
+    let down = app(CognitoAuth::new(issuer.user_pool())).await;
+    let unavailable = send(&down, bearer(&issuer.id_token().sign())).await;
+    // An extractor with no middleware in front: the 500 is a refusal too.
+    let bare = test::init_service(
+        App::new().default_service(web::to(|_: cognito_actix::Claims| async { "unreachable" })),
+    )
+    .await;
+    let misconfigured = send(&bare, anonymous()).await;
+    for (answer, status) in [
+        (missing, StatusCode::UNAUTHORIZED),
+        (expired, StatusCode::UNAUTHORIZED),
+        (forbidden, StatusCode::FORBIDDEN),
+        (json, StatusCode::UNAUTHORIZED),
+        (unavailable, StatusCode::SERVICE_UNAVAILABLE),
+        (misconfigured, StatusCode::INTERNAL_SERVER_ERROR),
+    ] {
+        assert_eq!(answer.status, status);
+        assert_eq!(answer.header(CACHE_CONTROL), "no-store", "{status}");
+    }
+    let admin = ISSUER.id_token().groups(["admin"]).sign();
+    let admitted = send(&service, bearer(&admin)).await;
+    assert_eq!(admitted.status, StatusCode::OK);
+    assert!(!admitted.headers.contains_key(CACHE_CONTROL));
+}
+
+#[actix_web::test]
+async fn grpc_and_grpc_web_requests_get_the_http_refusal_never_a_200() {
+    let service = guarded(auth(), Require::group("admin")).await;
+    let user = ISSUER.id_token().sign();
+    for content_type in [
+        "application/grpc",
+        "application/grpc-web",
+        "application/grpc-web+proto",
+        "application/grpc-web-text",
+    ] {
+        let req = || get("/pkg.Service/Method").insert_header((CONTENT_TYPE, content_type));
+        let missing = send(&service, req()).await;
+        assert_eq!(missing.status, StatusCode::UNAUTHORIZED, "{content_type}");
+        let forbidden = send(&service, common::with_bearer(req(), &user)).await;
+        assert_eq!(forbidden.status, StatusCode::FORBIDDEN, "{content_type}");
+        for answer in [missing, forbidden] {
+            assert!(
+                !answer.headers.contains_key("grpc-status"),
+                "{content_type}"
+            );
+            assert_eq!(answer.header(CONTENT_TYPE), "text/plain; charset=utf-8");
+            assert_eq!(answer.header(CACHE_CONTROL), "no-store");
+        }
+    }
 }
 
 // ---- sharing and the cache -----------------------------------------------------------------------

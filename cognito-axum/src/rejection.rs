@@ -4,17 +4,27 @@ use std::fmt;
 
 use axum_core::response::{IntoResponse, Response};
 use cognito_core::Error;
+use cognito_core::rejection::GrpcProtocol;
 use cognito_tower::Rejections;
 use http::StatusCode;
 use http::request::Parts;
 
-/// Why an extractor refused the request: 401 without verified claims, 403 when the route's
-/// group, scope or token use is not met, 500 when the [`CognitoAuth`](crate::CognitoAuth)
-/// layer is missing or the claims do not fit the handler's type.
+/// Why an extractor refused the request:
+///
+/// - 401 without verified claims;
+/// - 401 `invalid_token` for a token of the wrong use at [`IdToken`](crate::IdToken) or
+///   [`AccessToken`](crate::AccessToken): the answer the layers give to a wrong token use
+///   everywhere (the pool's setting, a failing `Require::token_use` part of a rule);
+/// - 403 `insufficient_scope` when the route's group or scope is not met;
+/// - from the `AwsCredentials` extractor (feature `identity-pool`): 403 when the identity pool
+///   refuses the user or no ID token of the user came with the request, and 503 with
+///   `Retry-After` when the identity pool is unavailable;
+/// - 500 when the [`CognitoAuth`](crate::CognitoAuth) layer (or the identity-pool layer) is
+///   missing, or the claims do not fit the handler's type.
 pub struct AuthRejection {
     error: Error,
     rejections: Option<Rejections>,
-    grpc: bool,
+    grpc: Option<GrpcProtocol>,
 }
 
 impl AuthRejection {
@@ -22,7 +32,7 @@ impl AuthRejection {
         let grpc = parts
             .headers
             .get(http::header::CONTENT_TYPE)
-            .is_some_and(|v| cognito_core::rejection::is_grpc(v.as_bytes()));
+            .and_then(|v| GrpcProtocol::from_content_type(v.as_bytes()));
         AuthRejection {
             error,
             rejections: parts.extensions.get::<Rejections>().cloned(),

@@ -1,5 +1,6 @@
 //! The answer to a refused request, decided once for every adapter: status, `WWW-Authenticate`,
-//! `Retry-After`, body, and the gRPC status for `application/grpc` requests.
+//! `Retry-After`, `Cache-Control`, body, and the gRPC status and content type for gRPC and
+//! gRPC-web requests.
 //!
 //! ```
 //! use cognito_core::rejection::{BodyFormat, Rejection};
@@ -9,6 +10,7 @@
 //! assert_eq!(rejection.status, 401);
 //! assert_eq!(rejection.www_authenticate.as_deref(), Some("Bearer realm=\"api\""));
 //! assert_eq!(rejection.body, "no bearer token");
+//! assert_eq!(rejection.cache_control, "no-store");
 //! ```
 
 use serde_json::json;
@@ -27,6 +29,11 @@ pub enum BodyFormat {
     ProblemJson,
 }
 
+/// The `Cache-Control` of every refusal. A gRPC refusal is an HTTP 200, and any client can ask
+/// for one by its `Content-Type`, so no cache on the way may keep it as the page of a
+/// protected URL; HTTP refusals depend on the caller's credentials and are not kept either.
+pub const CACHE_CONTROL: &str = "no-store";
+
 /// An HTTP answer to a refused request.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
@@ -37,6 +44,8 @@ pub struct Rejection {
     pub www_authenticate: Option<String>,
     /// `Retry-After` in seconds, for 503.
     pub retry_after: Option<u64>,
+    /// The `Cache-Control` value: always [`CACHE_CONTROL`].
+    pub cache_control: &'static str,
     /// The `Content-Type` of `body`.
     pub content_type: &'static str,
     /// The body.
@@ -68,13 +77,80 @@ impl Rejection {
             status: class.status(),
             www_authenticate: error.www_authenticate(realm),
             retry_after: error.retry_after().map(|d| d.as_secs()),
+            cache_control: CACHE_CONTROL,
             content_type,
             body,
         }
     }
 }
 
-/// A gRPC answer to a refused request: HTTP 200 with these as `grpc-status` and `grpc-message`.
+/// The gRPC protocol a request speaks, read from its `Content-Type`. A refusal answers in the
+/// same protocol: a gRPC-web client does not accept a plain gRPC content type.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum GrpcProtocol {
+    /// `application/grpc`, `application/grpc+proto`, …
+    Grpc,
+    /// `application/grpc-web`, `application/grpc-web+proto`, …
+    GrpcWeb,
+    /// `application/grpc-web-text`, `application/grpc-web-text+proto`, … (base64 messages).
+    GrpcWebText,
+}
+
+impl GrpcProtocol {
+    /// The protocol of a request with this `Content-Type`, or `None` when it is not a gRPC
+    /// call. The media type is matched without regard to case; a `+suffix` or parameters may
+    /// follow it.
+    ///
+    /// ```
+    /// use cognito_core::rejection::GrpcProtocol;
+    ///
+    /// assert_eq!(
+    ///     GrpcProtocol::from_content_type(b"application/grpc-web+proto"),
+    ///     Some(GrpcProtocol::GrpcWeb)
+    /// );
+    /// assert_eq!(GrpcProtocol::from_content_type(b"application/json"), None);
+    /// ```
+    #[must_use]
+    pub fn from_content_type(content_type: &[u8]) -> Option<Self> {
+        const GRPC: &[u8] = b"application/grpc";
+        let (prefix, rest) = content_type.split_at_checked(GRPC.len())?;
+        if !prefix.eq_ignore_ascii_case(GRPC) {
+            return None;
+        }
+        let (protocol, rest) = match strip_prefix_ignore_case(rest, b"-web-text") {
+            Some(rest) => (GrpcProtocol::GrpcWebText, rest),
+            None => match strip_prefix_ignore_case(rest, b"-web") {
+                Some(rest) => (GrpcProtocol::GrpcWeb, rest),
+                None => (GrpcProtocol::Grpc, rest),
+            },
+        };
+        // The media type ends here: a subtype suffix, parameters, or nothing.
+        match rest.first() {
+            None | Some(b'+' | b';' | b' ' | b'\t') => Some(protocol),
+            Some(_) => None,
+        }
+    }
+
+    /// The `Content-Type` of a refusal in this protocol.
+    #[must_use]
+    pub const fn content_type(self) -> &'static str {
+        match self {
+            GrpcProtocol::Grpc => "application/grpc",
+            GrpcProtocol::GrpcWeb => "application/grpc-web",
+            GrpcProtocol::GrpcWebText => "application/grpc-web-text",
+        }
+    }
+}
+
+fn strip_prefix_ignore_case<'a>(bytes: &'a [u8], prefix: &[u8]) -> Option<&'a [u8]> {
+    let (head, rest) = bytes.split_at_checked(prefix.len())?;
+    head.eq_ignore_ascii_case(prefix).then_some(rest)
+}
+
+/// A gRPC answer to a refused request: HTTP 200 with no message, these as `grpc-status` and
+/// `grpc-message` ("trailers-only"), the request's protocol as `Content-Type`, and
+/// `Cache-Control: no-store`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct GrpcRejection {
@@ -82,26 +158,30 @@ pub struct GrpcRejection {
     pub status: u8,
     /// The `grpc-message`, already percent-encoded as gRPC requires.
     pub message: String,
+    /// The `Content-Type`: the request's protocol.
+    pub content_type: &'static str,
+    /// The `Cache-Control` value: always [`CACHE_CONTROL`].
+    pub cache_control: &'static str,
 }
 
 impl GrpcRejection {
-    /// The gRPC answer to `error`.
+    /// The answer to `error` for a request in `protocol`.
     #[must_use]
-    pub fn new(error: &Error) -> Self {
+    pub fn new(error: &Error, protocol: GrpcProtocol) -> Self {
         GrpcRejection {
             status: error.class().grpc_status(),
             message: percent_encode(&error.kind().description()),
+            content_type: protocol.content_type(),
+            cache_control: CACHE_CONTROL,
         }
     }
 }
 
 /// Whether a request's `Content-Type` makes it a gRPC call (`application/grpc`,
-/// `application/grpc+proto`, `application/grpc-web`…).
+/// `application/grpc+proto`, `application/grpc-web`…): see [`GrpcProtocol::from_content_type`].
 #[must_use]
 pub fn is_grpc(content_type: &[u8]) -> bool {
-    content_type
-        .get(..16)
-        .is_some_and(|prefix| prefix.eq_ignore_ascii_case(b"application/grpc"))
+    GrpcProtocol::from_content_type(content_type).is_some()
 }
 
 /// gRPC's `grpc-message` encoding: printable ASCII except `%` as is, every other byte as `%XX`.
@@ -144,14 +224,18 @@ mod tests {
         assert_eq!(rejection.status, 503);
         assert_eq!(rejection.retry_after, Some(crate::RETRY_AFTER_SECS));
         assert_eq!(rejection.www_authenticate, None);
-        assert_eq!(GrpcRejection::new(&err).status, 14);
+        assert_eq!(GrpcRejection::new(&err, GrpcProtocol::Grpc).status, 14);
     }
 
     #[test]
     fn grpc_message_is_percent_encoded() {
         let err = Error::new(ErrorKind::CheckFailed("100% é".into()));
-        assert_eq!(GrpcRejection::new(&err).message, "100%25 %C3%A9");
-        assert_eq!(GrpcRejection::new(&Error::missing_token()).status, 16);
+        assert_eq!(
+            GrpcRejection::new(&err, GrpcProtocol::Grpc).message,
+            "100%25 %C3%A9"
+        );
+        let missing = GrpcRejection::new(&Error::missing_token(), GrpcProtocol::Grpc);
+        assert_eq!(missing.status, 16);
     }
 
     #[test]
@@ -161,5 +245,82 @@ mod tests {
         assert!(is_grpc(b"Application/GRPC-web"));
         assert!(!is_grpc(b"application/json"));
         assert!(!is_grpc(b"application/grp"));
+        assert!(!is_grpc(b"application/grpcx"));
+        assert!(!is_grpc(b"application/grpc-webby"));
+    }
+
+    #[test]
+    fn grpc_web_requests_are_answered_in_their_own_protocol() {
+        let cases: [(&[u8], GrpcProtocol, &str); 8] = [
+            (b"application/grpc", GrpcProtocol::Grpc, "application/grpc"),
+            (
+                b"application/grpc+proto",
+                GrpcProtocol::Grpc,
+                "application/grpc",
+            ),
+            (
+                b"application/grpc-web",
+                GrpcProtocol::GrpcWeb,
+                "application/grpc-web",
+            ),
+            (
+                b"application/grpc-web+proto",
+                GrpcProtocol::GrpcWeb,
+                "application/grpc-web",
+            ),
+            (
+                b"Application/GRPC-Web; charset=utf-8",
+                GrpcProtocol::GrpcWeb,
+                "application/grpc-web",
+            ),
+            (
+                b"application/grpc-web-text",
+                GrpcProtocol::GrpcWebText,
+                "application/grpc-web-text",
+            ),
+            (
+                b"application/grpc-web-text+proto",
+                GrpcProtocol::GrpcWebText,
+                "application/grpc-web-text",
+            ),
+            (
+                b"APPLICATION/GRPC-WEB-TEXT",
+                GrpcProtocol::GrpcWebText,
+                "application/grpc-web-text",
+            ),
+        ];
+        for (request, protocol, answer) in cases {
+            let found = GrpcProtocol::from_content_type(request);
+            assert_eq!(
+                found,
+                Some(protocol),
+                "{}",
+                String::from_utf8_lossy(request)
+            );
+            let rejection = GrpcRejection::new(&Error::missing_token(), protocol);
+            assert_eq!(rejection.content_type, answer);
+        }
+    }
+
+    #[test]
+    fn every_refusal_is_no_store() {
+        let errors = [
+            Error::missing_token(),
+            Error::new(ErrorKind::Expired),
+            Error::new(ErrorKind::KeysUnavailable),
+            Error::misconfigured("no layer"),
+        ];
+        for error in &errors {
+            for format in [BodyFormat::PlainText, BodyFormat::ProblemJson] {
+                assert_eq!(
+                    Rejection::new(error, "api", format).cache_control,
+                    "no-store"
+                );
+            }
+            assert_eq!(
+                GrpcRejection::new(error, GrpcProtocol::GrpcWeb).cache_control,
+                "no-store"
+            );
+        }
     }
 }

@@ -51,9 +51,15 @@
 //! | valid token, requirement not met | 403 | `Bearer realm="…", error="insufficient_scope", …` (+ `scope="…"`) |
 //! | keys cannot be fetched and the `kid` is not cached | 503 | none; `Retry-After` |
 //!
-//! Requests with `Content-Type: application/grpc*` are refused the gRPC way: HTTP 200 with
-//! `grpc-status` 16 (UNAUTHENTICATED), 7 (PERMISSION_DENIED) or 14 (UNAVAILABLE) and a
-//! `grpc-message`, so the same layers protect a tonic server.
+//! Requests with `Content-Type: application/grpc` (`+proto`, …) are refused the gRPC way: HTTP
+//! 200 with `grpc-status` 16 (UNAUTHENTICATED), 7 (PERMISSION_DENIED) or 14 (UNAVAILABLE) and a
+//! `grpc-message`, so the same layers protect a tonic server. gRPC-web requests
+//! (`application/grpc-web`, `application/grpc-web-text`, with or without `+proto`) get the same
+//! answer with their own protocol's content type (`application/grpc-web`,
+//! `application/grpc-web-text`).
+//!
+//! Every refusal carries `Cache-Control: no-store`: a gRPC refusal is a 200 that any client can
+//! ask for, and no cache on the way may keep it as the page of a protected URL.
 
 mod auth;
 #[cfg(feature = "identity-pool")]

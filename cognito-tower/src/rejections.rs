@@ -1,13 +1,14 @@
 //! How refused requests are answered: the realm of the challenge and the body format, or a
-//! renderer of your own. gRPC calls are always answered the gRPC way.
+//! renderer of your own. gRPC and gRPC-web calls are always answered the gRPC way, in the
+//! request's own protocol.
 
 use std::fmt;
 use std::sync::Arc;
 
 use bytes::Bytes;
 use cognito_core::Error;
-use cognito_core::rejection::{BodyFormat, GrpcRejection, Rejection};
-use http::header::{CONTENT_TYPE, HeaderValue, RETRY_AFTER, WWW_AUTHENTICATE};
+use cognito_core::rejection::{BodyFormat, GrpcProtocol, GrpcRejection, Rejection};
+use http::header::{CACHE_CONTROL, CONTENT_TYPE, HeaderValue, RETRY_AFTER, WWW_AUTHENTICATE};
 use http::{HeaderMap, Response, StatusCode};
 use http_body_util::Full;
 
@@ -52,7 +53,7 @@ impl Rejections {
     }
 
     /// Renders every non-gRPC refusal with `render(error, realm)`. [`default_response`] builds
-    /// the standard answer, to adjust rather than rewrite.
+    /// the standard answer (with `Cache-Control: no-store`), to adjust rather than rewrite.
     #[must_use]
     pub fn custom(
         mut self,
@@ -62,12 +63,13 @@ impl Rejections {
         self
     }
 
-    /// The answer to `error`, the gRPC way when `grpc` is set.
+    /// The answer to `error`, the gRPC way when the request speaks a `grpc` protocol (see
+    /// [`GrpcProtocol::from_content_type`]).
     #[must_use]
-    pub fn render(&self, error: &Error, grpc: bool) -> Response<RejectionBody> {
+    pub fn render(&self, error: &Error, grpc: Option<GrpcProtocol>) -> Response<RejectionBody> {
         tracing::debug!(kind = ?error.kind(), status = error.status(), "request refused");
-        if grpc {
-            return grpc_response(error);
+        if let Some(protocol) = grpc {
+            return grpc_response(error, protocol);
         }
         match &self.custom {
             Some(render) => render(error, &self.realm),
@@ -86,8 +88,8 @@ impl fmt::Debug for Rejections {
     }
 }
 
-/// The standard answer to `error`: status, `WWW-Authenticate`, `Retry-After` and a body in
-/// `format`.
+/// The standard answer to `error`: status, `WWW-Authenticate`, `Retry-After`,
+/// `Cache-Control: no-store` and a body in `format`.
 #[must_use]
 pub fn default_response(error: &Error, realm: &str, format: BodyFormat) -> Response<RejectionBody> {
     let rejection = Rejection::new(error, realm, format);
@@ -99,6 +101,10 @@ pub fn default_response(error: &Error, realm: &str, format: BodyFormat) -> Respo
         CONTENT_TYPE,
         HeaderValue::from_static(rejection.content_type),
     );
+    headers.insert(
+        CACHE_CONTROL,
+        HeaderValue::from_static(rejection.cache_control),
+    );
     insert(headers, WWW_AUTHENTICATE, rejection.www_authenticate);
     insert(
         headers,
@@ -109,14 +115,24 @@ pub fn default_response(error: &Error, realm: &str, format: BodyFormat) -> Respo
 }
 
 /// HTTP 200 with `grpc-status` and `grpc-message`, and no message body.
-fn grpc_response(error: &Error) -> Response<RejectionBody> {
-    let grpc = GrpcRejection::new(error);
+fn grpc_response(error: &Error, protocol: GrpcProtocol) -> Response<RejectionBody> {
+    let grpc = GrpcRejection::new(error, protocol);
     let mut response = Response::new(Full::new(Bytes::new()));
     let headers = response.headers_mut();
-    headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/grpc"));
+    headers.insert(CONTENT_TYPE, HeaderValue::from_static(grpc.content_type));
+    headers.insert(CACHE_CONTROL, HeaderValue::from_static(grpc.cache_control));
     insert(headers, "grpc-status", Some(grpc.status.to_string()));
     insert(headers, "grpc-message", Some(grpc.message));
     response
+}
+
+/// The answer of a response future polled again after it completed: a 500, never a success.
+pub(crate) fn polled_after_completion() -> Response<RejectionBody> {
+    default_response(
+        &Error::misconfigured("response future polled after completion"),
+        "api",
+        BodyFormat::PlainText,
+    )
 }
 
 fn insert<K: http::header::IntoHeaderName>(

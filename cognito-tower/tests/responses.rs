@@ -1,17 +1,22 @@
 //! Every row of the status table, each token source, optional auth, route rules, gRPC and
-//! custom renderers, through the layers on an echo service.
+//! gRPC-web, custom renderers, and response futures polled after completion, through the layers
+//! on an echo service.
 
 use std::convert::Infallible;
+use std::pin::{Pin, pin};
 use std::sync::LazyLock;
+use std::task::{Context, Poll, Waker};
 
 use cognito_core::test_util::{JwksBehaviour, LocalIssuer};
 use cognito_core::{Authentication, Require, TokenUse, UserPool, Verifier};
 use cognito_tower::{AuthBody, CognitoAuth, Rejections, TokenSource, require};
-use http::header::{AUTHORIZATION, CONTENT_TYPE, COOKIE, RETRY_AFTER, WWW_AUTHENTICATE};
+use http::header::{
+    AUTHORIZATION, CACHE_CONTROL, CONTENT_TYPE, COOKIE, RETRY_AFTER, WWW_AUTHENTICATE,
+};
 use http::{HeaderName, Request, Response, StatusCode};
 use http_body_util::BodyExt;
 use tower::util::BoxCloneService;
-use tower::{ServiceBuilder, ServiceExt, service_fn};
+use tower::{Service, ServiceBuilder, ServiceExt, service_fn};
 
 static ISSUER: LazyLock<LocalIssuer> = LazyLock::new(|| LocalIssuer::start().unwrap());
 
@@ -495,7 +500,11 @@ async fn custom_renderer_shapes_every_refusal() {
 // ---- gRPC ---------------------------------------------------------------------------------------------------
 
 fn grpc(token: Option<&str>) -> Request<String> {
-    let mut builder = Request::post("/pkg.Service/Method").header(CONTENT_TYPE, "application/grpc");
+    grpc_as("application/grpc", token)
+}
+
+fn grpc_as(content_type: &str, token: Option<&str>) -> Request<String> {
+    let mut builder = Request::post("/pkg.Service/Method").header(CONTENT_TYPE, content_type);
     if let Some(token) = token {
         builder = builder.header(AUTHORIZATION, format!("Bearer {token}"));
     }
@@ -503,11 +512,16 @@ fn grpc(token: Option<&str>) -> Request<String> {
 }
 
 async fn assert_grpc(service: &Echo, req: Request<String>, code: &str) {
+    assert_grpc_answer(service, req, code, "application/grpc").await;
+}
+
+async fn assert_grpc_answer(service: &Echo, req: Request<String>, code: &str, content_type: &str) {
     let answer = send(service, req).await;
     assert_eq!(answer.status, StatusCode::OK);
     assert_eq!(answer.headers["grpc-status"], code);
     assert!(answer.headers.contains_key("grpc-message"));
-    assert_eq!(answer.headers[CONTENT_TYPE], "application/grpc");
+    assert_eq!(answer.headers[CONTENT_TYPE], content_type);
+    assert_eq!(answer.headers[CACHE_CONTROL], "no-store");
     assert!(answer.body.is_empty());
 }
 
@@ -523,18 +537,172 @@ async fn grpc_requests_are_refused_with_grpc_status() {
     .await;
     assert_grpc(&service, grpc(Some(&ISSUER.id_token().sign())), "7").await;
     let admin = ISSUER.id_token().groups(["admin"]).sign();
-    assert_eq!(
-        send(&service, grpc(Some(&admin)))
-            .await
-            .headers
-            .get("grpc-status"),
-        None
-    );
+    let answer = send(&service, grpc(Some(&admin))).await;
+    assert_eq!(answer.headers.get("grpc-status"), None);
+    // The service's own answer is left as it is.
+    assert_eq!(answer.headers.get(CACHE_CONTROL), None);
 
     let issuer = LocalIssuer::start().unwrap();
     issuer.set_jwks_behaviour(JwksBehaviour::Garbage);
     let down = app(CognitoAuth::new(issuer.user_pool()));
     assert_grpc(&down, grpc(Some(&issuer.id_token().sign())), "14").await;
+}
+
+#[tokio::test]
+async fn grpc_web_requests_are_refused_with_their_own_content_type() {
+    let service = guarded(auth(), Require::group("admin"));
+    let user = ISSUER.id_token().sign();
+    for (request, answer) in [
+        ("application/grpc+proto", "application/grpc"),
+        ("application/grpc-web", "application/grpc-web"),
+        ("application/grpc-web+proto", "application/grpc-web"),
+        ("application/grpc-web-text", "application/grpc-web-text"),
+        (
+            "application/grpc-web-text+proto",
+            "application/grpc-web-text",
+        ),
+    ] {
+        // Refused by the auth layer (no token) and by `require` (not in the group).
+        assert_grpc_answer(&service, grpc_as(request, None), "16", answer).await;
+        assert_grpc_answer(&service, grpc_as(request, Some(&user)), "7", answer).await;
+    }
+}
+
+#[tokio::test]
+async fn content_type_only_starting_like_grpc_gets_the_http_refusal() {
+    let answer = send(&app(auth()), grpc_as("application/grpcx", None)).await;
+    assert_eq!(answer.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(answer.headers.get("grpc-status"), None);
+    assert_eq!(answer.headers[CACHE_CONTROL], "no-store");
+}
+
+#[tokio::test]
+async fn every_http_refusal_is_no_store() {
+    let service = guarded(auth(), Require::group("admin"));
+    let missing = send(&service, anonymous()).await;
+    let expired = send(&service, bearer(&ISSUER.id_token().expired().sign())).await;
+    let forbidden = send(&service, bearer(&ISSUER.id_token().sign())).await;
+    let json = send(&app(auth().problem_json()), anonymous()).await;
+    let issuer = LocalIssuer::start().unwrap();
+    issuer.set_jwks_behaviour(JwksBehaviour::Status(500));
+    let unavailable = send(
+        &app(CognitoAuth::new(issuer.user_pool())),
+        bearer(&issuer.id_token().sign()),
+    )
+    .await;
+    for (answer, status) in [
+        (missing, StatusCode::UNAUTHORIZED),
+        (expired, StatusCode::UNAUTHORIZED),
+        (forbidden, StatusCode::FORBIDDEN),
+        (json, StatusCode::UNAUTHORIZED),
+        (unavailable, StatusCode::SERVICE_UNAVAILABLE),
+    ] {
+        assert_eq!(answer.status, status);
+        assert_eq!(answer.headers[CACHE_CONTROL], "no-store", "{status}");
+    }
+    let admin = ISSUER.id_token().groups(["admin"]).sign();
+    let admitted = send(&service, bearer(&admin)).await;
+    assert_eq!(admitted.status, StatusCode::OK);
+    assert_eq!(admitted.headers.get(CACHE_CONTROL), None);
+}
+
+// ---- response futures polled after completion -------------------------------------------------------
+
+fn poll_once<F: Future>(future: Pin<&mut F>) -> Poll<F::Output> {
+    future.poll(&mut Context::from_waker(Waker::noop()))
+}
+
+/// Calls `service` with `req` (readiness first, as the contract asks), awaits the response
+/// future, then polls it once more by hand: the answers to the completion and to the poll after.
+async fn complete_then_poll_again<S, B>(
+    mut service: S,
+    req: Request<String>,
+) -> (Response<B>, Response<B>)
+where
+    S: Service<Request<String>, Response = Response<B>>,
+    S::Error: std::fmt::Debug,
+{
+    std::future::poll_fn(|cx| service.poll_ready(cx))
+        .await
+        .unwrap();
+    let mut future = pin!(service.call(req));
+    let first = future.as_mut().await.unwrap();
+    let Poll::Ready(again) = poll_once(future.as_mut()) else {
+        panic!("a completed response future answered Pending");
+    };
+    (first, again.unwrap())
+}
+
+#[tokio::test]
+async fn a_refusal_polled_again_after_completion_is_500_not_200() {
+    let service = ServiceBuilder::new()
+        .layer(auth())
+        .service(service_fn(whoami));
+    let (first, again) = complete_then_poll_again(service, anonymous()).await;
+    assert_eq!(first.status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(again.status(), StatusCode::INTERNAL_SERVER_ERROR);
+    assert_eq!(again.headers().get(WWW_AUTHENTICATE), None);
+}
+
+#[tokio::test]
+async fn a_grpc_refusal_polled_again_after_completion_is_500_not_200() {
+    let service = ServiceBuilder::new()
+        .layer(auth())
+        .service(service_fn(whoami));
+    let (first, again) = complete_then_poll_again(service, grpc(None)).await;
+    assert_eq!(first.status(), StatusCode::OK);
+    assert_eq!(first.headers()["grpc-status"], "16");
+    assert_eq!(again.status(), StatusCode::INTERNAL_SERVER_ERROR);
+}
+
+#[tokio::test]
+async fn a_require_refusal_polled_again_after_completion_is_500_not_200() {
+    // No auth layer in front: `require` refuses on its own.
+    let service = ServiceBuilder::new()
+        .layer(require(Require::group("admin")))
+        .service(service_fn(whoami));
+    let (first, again) = complete_then_poll_again(service, anonymous()).await;
+    assert_eq!(first.status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(again.status(), StatusCode::INTERNAL_SERVER_ERROR);
+}
+
+#[tokio::test]
+async fn a_refusal_after_verification_polled_again_is_500_not_200() {
+    // A fresh verifier: the token is verified while the future is pending (a key fetch).
+    let service = ServiceBuilder::new()
+        .layer(auth())
+        .service(service_fn(whoami));
+    let forged = ISSUER
+        .id_token()
+        .other_key()
+        .header("kid", ISSUER.active_kid())
+        .sign();
+    let (first, again) = complete_then_poll_again(service, bearer(&forged)).await;
+    assert_eq!(first.status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(again.status(), StatusCode::INTERNAL_SERVER_ERROR);
+}
+
+#[tokio::test]
+async fn an_admitted_request_polled_again_after_completion_is_500_not_200() {
+    let token = ISSUER.id_token().groups(["admin"]).sign();
+    let verified = ServiceBuilder::new()
+        .layer(auth())
+        .layer(require(Require::group("admin")))
+        .service(service_fn(whoami));
+    let (first, again) = complete_then_poll_again(verified, bearer(&token)).await;
+    assert_eq!(first.status(), StatusCode::OK);
+    assert_eq!(again.status(), StatusCode::INTERNAL_SERVER_ERROR);
+
+    // The same token again, now from the verifier's cache: no verification step.
+    let verifier = Verifier::from(ISSUER.user_pool());
+    let service = ServiceBuilder::new()
+        .layer(CognitoAuth::new(verifier.clone()))
+        .service(service_fn(whoami));
+    let _ = complete_then_poll_again(service.clone(), bearer(&token)).await;
+    assert_eq!(verifier.cached_tokens(), 1);
+    let (first, again) = complete_then_poll_again(service, bearer(&token)).await;
+    assert_eq!(first.status(), StatusCode::OK);
+    assert_eq!(again.status(), StatusCode::INTERNAL_SERVER_ERROR);
 }
 
 // ---- sharing and readiness -----------------------------------------------------------------------------
@@ -578,4 +746,39 @@ async fn readiness_and_errors_of_the_inner_service_pass_through() {
     assert_eq!(refused.status(), StatusCode::UNAUTHORIZED);
     // An admitted one gets the inner error, untouched.
     assert_eq!(service.oneshot(bearer(&token)).await.unwrap_err(), Boom);
+}
+
+#[cfg(feature = "identity-pool")]
+#[tokio::test]
+async fn an_eager_identity_pool_answer_polled_again_is_500_not_a_panic() {
+    use cognito_core::identity_pool::IdentityPool;
+    use cognito_tower::IdentityPoolLayer;
+    use std::time::Duration;
+
+    // An identity endpoint on a loopback port nobody listens on: the exchange fails fast.
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let endpoint = format!("http://{}", closed.local_addr().unwrap());
+    drop(closed);
+    let exchange = IdentityPool::new("eu-west-1:0a1b2c3d-1234-5678-9abc-def012345678")
+        .unwrap()
+        .endpoint(&endpoint)
+        .unwrap()
+        .timeouts(Duration::from_millis(200), Duration::from_millis(500))
+        .build();
+    // The identity layer alone, so that its own future is polled again: the request carries
+    // what `CognitoAuth` would have stored.
+    let service = ServiceBuilder::new()
+        .layer(IdentityPoolLayer::new(exchange).eager())
+        .service(service_fn(whoami));
+    let token = ISSUER.id_token().sign();
+    let claims = Verifier::from(ISSUER.user_pool())
+        .verify(&token)
+        .await
+        .unwrap();
+    let mut req = bearer(&token);
+    req.extensions_mut()
+        .insert(Authentication::Verified(claims));
+    let (first, again) = complete_then_poll_again(service, req).await;
+    assert_ne!(first.status(), StatusCode::OK);
+    assert_eq!(again.status(), StatusCode::INTERNAL_SERVER_ERROR);
 }

@@ -8,7 +8,8 @@ use http_body_util::Either;
 use pin_project_lite::pin_project;
 use tower_service::Service;
 
-use super::SharedSettings;
+use super::{SharedSettings, grpc_protocol};
+use crate::rejections::polled_after_completion;
 use crate::{AuthBody, RejectionBody};
 
 type Pending = Pin<Box<dyn Future<Output = Result<Claims, Error>> + Send>>;
@@ -17,6 +18,8 @@ pin_project! {
     /// The response future of [`CognitoAuthService`](super::CognitoAuthService). A request
     /// whose token is in the verifier's cache goes straight to the inner service; only a cache
     /// miss allocates (the verification future).
+    ///
+    /// Polled again after it completed, it answers 500, never a success.
     pub struct ResponseFuture<S, ReqBody>
     where
         S: Service<Request<ReqBody>>,
@@ -28,6 +31,7 @@ pin_project! {
 
 pin_project! {
     #[project = StateProj]
+    #[project_replace = StateOwned]
     enum State<S, ReqBody>
     where
         S: Service<Request<ReqBody>>,
@@ -35,12 +39,12 @@ pin_project! {
         Called { #[pin] future: S::Future },
         Verifying {
             pending: Pending,
-            request: Option<Request<ReqBody>>,
+            request: Request<ReqBody>,
             inner: S,
             settings: SharedSettings,
-            grpc: bool,
         },
         Rejected { response: Response<RejectionBody> },
+        Done,
     }
 }
 
@@ -65,15 +69,13 @@ where
         request: Request<ReqBody>,
         inner: S,
         settings: SharedSettings,
-        grpc: bool,
     ) -> Self {
         ResponseFuture {
             state: State::Verifying {
                 pending,
-                request: Some(request),
+                request,
                 inner,
                 settings,
-                grpc,
             },
         }
     }
@@ -90,39 +92,41 @@ where
         loop {
             match this.state.as_mut().project() {
                 StateProj::Called { future } => {
-                    let response = ready!(future.poll(cx))?;
-                    return Poll::Ready(Ok(response.map(Either::Left)));
+                    let output = ready!(future.poll(cx));
+                    this.state.set(State::Done);
+                    return Poll::Ready(output.map(|response| response.map(Either::Left)));
                 }
-                StateProj::Rejected { response } => {
-                    let response = std::mem::take(response);
-                    return Poll::Ready(Ok(response.map(Either::Right)));
-                }
-                StateProj::Verifying {
-                    pending,
-                    request,
-                    inner,
-                    settings,
-                    grpc,
-                } => {
+                StateProj::Verifying { pending, .. } => {
                     let verified = ready!(pending.as_mut().poll(cx));
-                    let next = match request.take() {
-                        Some(mut req) => match verified.and_then(|c| settings.admit(c, &mut req)) {
-                            Ok(()) => State::Called {
-                                future: inner.call(req),
-                            },
-                            Err(error) => State::Rejected {
-                                response: settings.rejections.render(&error, *grpc),
-                            },
+                    let StateOwned::Verifying {
+                        mut request,
+                        mut inner,
+                        settings,
+                        ..
+                    } = this.state.as_mut().project_replace(State::Done)
+                    else {
+                        // The state was `Verifying` a line above.
+                        continue;
+                    };
+                    let next = match verified.and_then(|c| settings.admit(c, &mut request)) {
+                        Ok(()) => State::Called {
+                            future: inner.call(request),
                         },
-                        // Polled again after completing: answer rather than panic.
-                        None => State::Rejected {
-                            response: settings.rejections.render(
-                                &Error::misconfigured("response future polled after completion"),
-                                *grpc,
-                            ),
+                        Err(error) => State::Rejected {
+                            response: settings.rejections.render(&error, grpc_protocol(&request)),
                         },
                     };
                     this.state.set(next);
+                }
+                StateProj::Rejected { .. } => {
+                    let response = match this.state.as_mut().project_replace(State::Done) {
+                        StateOwned::Rejected { response } => response,
+                        _ => polled_after_completion(),
+                    };
+                    return Poll::Ready(Ok(response.map(Either::Right)));
+                }
+                StateProj::Done => {
+                    return Poll::Ready(Ok(polled_after_completion().map(Either::Right)));
                 }
             }
         }

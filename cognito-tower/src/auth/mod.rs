@@ -10,6 +10,7 @@ pub use service::CognitoAuthService;
 
 use std::sync::Arc;
 
+use cognito_core::rejection::GrpcProtocol;
 use cognito_core::{Authentication, Claims, Error, Require};
 use http::Request;
 
@@ -44,11 +45,11 @@ impl Settings {
     }
 }
 
-/// Whether the request is a gRPC call, which is refused the gRPC way.
-pub(crate) fn is_grpc<B>(req: &Request<B>) -> bool {
+/// The gRPC protocol of the request, if it is a gRPC call: it is refused the gRPC way.
+pub(crate) fn grpc_protocol<B>(req: &Request<B>) -> Option<GrpcProtocol> {
     req.headers()
         .get(http::header::CONTENT_TYPE)
-        .is_some_and(|v| cognito_core::rejection::is_grpc(v.as_bytes()))
+        .and_then(|v| GrpcProtocol::from_content_type(v.as_bytes()))
 }
 
 pub(crate) type SharedSettings = Arc<Settings>;

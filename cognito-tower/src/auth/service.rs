@@ -5,7 +5,7 @@ use cognito_core::{Decision, Verifier};
 use http::{Request, Response};
 use tower_service::Service;
 
-use super::{ResponseFuture, SharedSettings, is_grpc};
+use super::{ResponseFuture, SharedSettings, grpc_protocol};
 use crate::AuthBody;
 use crate::source::Lookup;
 
@@ -52,7 +52,6 @@ where
                 .verifier
                 .decide(Found::Token(&token), settings.optional),
         };
-        let grpc = is_grpc(&req);
         match decision {
             Decision::Anonymous => {
                 settings.admit_anonymous(&mut req);
@@ -60,7 +59,10 @@ where
             }
             Decision::Decided(answer) => match answer.and_then(|c| settings.admit(c, &mut req)) {
                 Ok(()) => ResponseFuture::called(self.inner.call(req)),
-                Err(error) => ResponseFuture::rejected(settings.rejections.render(&error, grpc)),
+                Err(error) => {
+                    let grpc = grpc_protocol(&req);
+                    ResponseFuture::rejected(settings.rejections.render(&error, grpc))
+                }
             },
             Decision::Verify(token) => {
                 // Cache miss: the signature check waits for keys, so the ready inner service
@@ -69,7 +71,7 @@ where
                 let pending = Box::pin(async move { verifier.verify(&token).await });
                 let clone = self.inner.clone();
                 let inner = std::mem::replace(&mut self.inner, clone);
-                ResponseFuture::verifying(pending, req, inner, self.settings.clone(), grpc)
+                ResponseFuture::verifying(pending, req, inner, self.settings.clone())
             }
         }
     }

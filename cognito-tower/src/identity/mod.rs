@@ -15,7 +15,8 @@ use http_body_util::Either;
 use tower_layer::Layer;
 use tower_service::Service;
 
-use crate::auth::is_grpc;
+use crate::auth::grpc_protocol;
+use crate::rejections::polled_after_completion;
 use crate::source::Lookup;
 use crate::{AuthBody, Rejections, TokenSource};
 
@@ -24,7 +25,7 @@ use crate::{AuthBody, Rejections, TokenSource};
 ///
 /// By default the exchange is lazy: each request gets a [`CredentialsHandle`] in its
 /// extensions, and the identity pool is called only when a handler asks for credentials (and
-/// then from the exchange's caches, one call per identity and expiry). With
+/// then from the exchange's caches: one call per ID token until its credentials near expiry). With
 /// [`eager`](IdentityPoolLayer::eager), credentials are fetched before the inner service is
 /// called, and a refusal answers the request.
 ///
@@ -160,7 +161,7 @@ where
         }
         let clone = self.inner.clone();
         let mut inner = std::mem::replace(&mut self.inner, clone);
-        let grpc = is_grpc(&req);
+        let grpc = grpc_protocol(&req);
         let rejections = req
             .extensions()
             .get::<Rejections>()
@@ -184,6 +185,8 @@ type EagerFuture<E, B> = Pin<Box<dyn Future<Output = Result<Response<AuthBody<B>
 pin_project_lite::pin_project! {
     /// The response future of [`IdentityPoolService`]: the inner future when the exchange is
     /// lazy, a boxed one that first fetches credentials when it is eager.
+    ///
+    /// Polled again after it completed, it answers 500, never a success.
     pub struct IdentityFuture<F, E, B> {
         #[pin]
         state: State<F, E, B>,
@@ -195,6 +198,7 @@ pin_project_lite::pin_project! {
     enum State<F, E, B> {
         Called { #[pin] future: F },
         Eager { future: EagerFuture<E, B> },
+        Done,
     }
 }
 
@@ -205,12 +209,18 @@ where
     type Output = Result<Response<AuthBody<B>>, E>;
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
-        match self.project().state.project() {
+        let mut state = self.project().state;
+        let output = match state.as_mut().project() {
             StateProj::Called { future } => {
-                let response = ready!(future.poll(cx))?;
-                Poll::Ready(Ok(response.map(Either::Left)))
+                ready!(future.poll(cx)).map(|response| response.map(Either::Left))
             }
-            StateProj::Eager { future } => future.as_mut().poll(cx),
-        }
+            StateProj::Eager { future } => ready!(future.as_mut().poll(cx)),
+            StateProj::Done => {
+                return Poll::Ready(Ok(polled_after_completion().map(Either::Right)));
+            }
+        };
+        // A finished `async` block panics when polled again: it is dropped here.
+        state.set(State::Done);
+        Poll::Ready(output)
     }
 }

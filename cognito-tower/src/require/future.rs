@@ -6,10 +6,13 @@ use http::Response;
 use http_body_util::Either;
 use pin_project_lite::pin_project;
 
+use crate::rejections::polled_after_completion;
 use crate::{AuthBody, RejectionBody};
 
 pin_project! {
     /// The response future of [`RequireService`](super::RequireService).
+    ///
+    /// Polled again after it completed, it answers 500, never a success.
     pub struct ResponseFuture<F> {
         #[pin]
         state: State<F>,
@@ -18,9 +21,11 @@ pin_project! {
 
 pin_project! {
     #[project = StateProj]
+    #[project_replace = StateOwned]
     enum State<F> {
         Called { #[pin] future: F },
         Rejected { response: Response<RejectionBody> },
+        Done,
     }
 }
 
@@ -45,13 +50,19 @@ where
     type Output = Result<Response<AuthBody<ResBody>>, E>;
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
-        match self.project().state.project() {
+        let mut state = self.project().state;
+        match state.as_mut().project() {
             StateProj::Called { future } => {
-                let response = ready!(future.poll(cx))?;
-                Poll::Ready(Ok(response.map(Either::Left)))
+                let output = ready!(future.poll(cx));
+                state.set(State::Done);
+                Poll::Ready(output.map(|response| response.map(Either::Left)))
             }
-            StateProj::Rejected { response } => {
-                Poll::Ready(Ok(std::mem::take(response).map(Either::Right)))
+            StateProj::Rejected { .. } | StateProj::Done => {
+                let response = match state.project_replace(State::Done) {
+                    StateOwned::Rejected { response } => response,
+                    _ => polled_after_completion(),
+                };
+                Poll::Ready(Ok(response.map(Either::Right)))
             }
         }
     }

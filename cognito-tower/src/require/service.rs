@@ -5,7 +5,7 @@ use http::{Request, Response};
 use tower_service::Service;
 
 use super::ResponseFuture;
-use crate::auth::is_grpc;
+use crate::auth::grpc_protocol;
 use crate::{AuthBody, Rejections};
 
 /// The service made by [`require`](super::require).
@@ -47,9 +47,10 @@ where
             Some(Authentication::Anonymous) | None => Error::missing_token(),
         };
         let rejections = req.extensions().get::<Rejections>();
+        let grpc = grpc_protocol(&req);
         let response = match rejections {
-            Some(rejections) => rejections.render(&refusal, is_grpc(&req)),
-            None => Rejections::default().render(&refusal, is_grpc(&req)),
+            Some(rejections) => rejections.render(&refusal, grpc),
+            None => Rejections::default().render(&refusal, grpc),
         };
         ResponseFuture::rejected(response)
     }
