@@ -60,6 +60,8 @@ pub enum JwksBehaviour {
     Oversized,
     /// Accepts the request and never answers (until the issuer is dropped).
     Stall,
+    /// The published keys, after this delay: a slow endpoint that still answers.
+    Delayed(Duration),
 }
 
 /// An RSA signing key of the local issuer.
@@ -814,6 +816,10 @@ mod server {
             JwksBehaviour::Stall => {
                 std::future::pending::<()>().await;
                 respond(StatusCode::OK, String::new())
+            }
+            JwksBehaviour::Delayed(delay) => {
+                tokio::time::sleep(delay).await;
+                respond(StatusCode::OK, state.jwks_json())
             }
         })
     }

@@ -289,6 +289,37 @@ async fn abandoned_fetch_still_starts_the_cooldown() {
 }
 
 #[tokio::test]
+async fn token_expiring_while_its_keys_are_fetched_is_expired() {
+    let Setup {
+        issuer,
+        clock,
+        verifier,
+    } = setup(false);
+    // The token is valid when the request arrives; the endpoint takes 400 ms to answer.
+    let token = issuer.id_token().claim(
+        "exp",
+        clock
+            .now()
+            .duration_since(SystemTime::UNIX_EPOCH)
+            .unwrap()
+            .as_secs()
+            + 5,
+    );
+    let token = token.sign();
+    issuer.set_jwks_behaviour(JwksBehaviour::Delayed(Duration::from_millis(400)));
+    let verifying = tokio::spawn({
+        let verifier = verifier.clone();
+        async move { verifier.verify(&token).await }
+    });
+    // Meanwhile ten seconds pass on the verifier's clock.
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    clock.advance(Duration::from_secs(10));
+    let answer = verifying.await.unwrap();
+    assert_eq!(answer.unwrap_err().kind(), &ErrorKind::Expired);
+    assert_eq!(issuer.jwks_requests(), 1);
+}
+
+#[tokio::test]
 async fn clock_stepping_back_ends_the_cooldown_instead_of_stretching_it() {
     let Setup {
         issuer,
