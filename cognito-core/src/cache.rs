@@ -35,10 +35,22 @@ impl Expiry<Arc<str>, Arc<VerifiedToken>> for UntilExp {
     }
 }
 
+/// The share of the capacity one entry takes: one per started [`WEIGHT_UNIT`] bytes of token and
+/// payload. An ordinary Cognito token (1–2 KiB, its payload under 1 KiB) weighs 1; a token
+/// padded to the length limit weighs more, so the memory stays bounded whatever tokens clients
+/// manage to get signed.
+pub(crate) const WEIGHT_UNIT: usize = 4096;
+
+fn weight(token: &Arc<str>, value: &Arc<VerifiedToken>) -> u32 {
+    let bytes = token.len() + value.payload.len();
+    u32::try_from(bytes.div_ceil(WEIGHT_UNIT).max(1)).unwrap_or(u32::MAX)
+}
+
 impl TokenCache {
     pub(crate) fn new(capacity: u64, clock: Clock) -> Self {
         let cache = Cache::builder()
             .max_capacity(capacity)
+            .weigher(weight)
             .expire_after(UntilExp { clock })
             .build_with_hasher(Hasher::default());
         TokenCache { cache }

@@ -132,9 +132,13 @@ impl VerifierBuilder {
         self
     }
 
-    /// Number of verified tokens kept. Default: [`DEFAULT_CACHE_CAPACITY`]. A cached token is
-    /// still checked for expiry, for its key still being published, and by the
-    /// [`check`](VerifierBuilder::check) on every use.
+    /// Number of verified tokens kept. Default: [`DEFAULT_CACHE_CAPACITY`]. A token counts once
+    /// per started 4 KiB of token and payload (an ordinary Cognito token counts once; one
+    /// padded to the default [`max_token_len`](VerifierBuilder::max_token_len) about 14 times), so the
+    /// cache's memory is bounded by about `entries` × 4 KiB whatever tokens it holds.
+    ///
+    /// A cached token is still checked for expiry, for its key still being published, and by
+    /// the [`check`](VerifierBuilder::check) on every use.
     pub fn cache_capacity(mut self, entries: u64) -> Self {
         self.cache_capacity = Some(entries);
         self

@@ -475,6 +475,37 @@ async fn cache_is_bounded_and_can_be_turned_off() {
 }
 
 #[tokio::test]
+async fn large_tokens_take_a_larger_share_of_the_cache() {
+    let issuer = LocalIssuer::start().unwrap();
+    let verifier = || {
+        Verifier::builder()
+            .pool(issuer.user_pool())
+            .cache_capacity(10)
+            .build()
+            .unwrap()
+    };
+    // Ordinary tokens count once each: ten fill a cache of ten.
+    let ordinary = verifier();
+    for i in 0..10 {
+        let token = issuer.id_token().username(&format!("user{i}")).sign();
+        assert!(ordinary.verify(&token).await.is_ok());
+    }
+    assert_eq!(ordinary.cached_tokens(), 10);
+    // A token with 12 KB of claims weighs 8 (about 30 KB of token and payload): the same
+    // cache holds one of them at most, not ten.
+    let padded = verifier();
+    for i in 0..10 {
+        let token = issuer
+            .id_token()
+            .username(&format!("big{i}"))
+            .claim("padding", "x".repeat(12_000))
+            .sign();
+        assert!(padded.verify(&token).await.is_ok());
+    }
+    assert!(padded.cached_tokens() <= 1, "{}", padded.cached_tokens());
+}
+
+#[tokio::test]
 async fn clones_share_keys_and_cache() {
     let Setup {
         issuer, verifier, ..
