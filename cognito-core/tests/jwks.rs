@@ -487,7 +487,7 @@ async fn large_tokens_take_a_larger_share_of_the_cache() {
     // Ordinary tokens count once each: ten fill a cache of ten.
     let ordinary = verifier();
     for i in 0..10 {
-        let token = issuer.id_token().username(&format!("user{i}")).sign();
+        let token = issuer.id_token().username(format!("user{i}")).sign();
         assert!(ordinary.verify(&token).await.is_ok());
     }
     assert_eq!(ordinary.cached_tokens(), 10);
@@ -497,7 +497,7 @@ async fn large_tokens_take_a_larger_share_of_the_cache() {
     for i in 0..10 {
         let token = issuer
             .id_token()
-            .username(&format!("big{i}"))
+            .username(format!("big{i}"))
             .claim("padding", "x".repeat(12_000))
             .sign();
         assert!(padded.verify(&token).await.is_ok());
