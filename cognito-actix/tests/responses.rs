@@ -430,6 +430,32 @@ async fn require_on_one_resource_leaves_the_others_open() {
 }
 
 #[actix_web::test]
+async fn asynchronous_verifier_check_refuses_through_the_middleware_cache_hits_included() {
+    let verifier = Verifier::builder()
+        .pool(ISSUER.user_pool())
+        .check_async(|claims| async move {
+            match claims.username() {
+                Some("mallory") => Err("the session was signed out"),
+                _ => Ok(()),
+            }
+        })
+        .build()
+        .unwrap();
+    let service = app(CognitoAuth::new(verifier)).await;
+    let alice = ISSUER.id_token().username("alice").sign();
+    let mallory = ISSUER.id_token().username("mallory").sign();
+    for _ in 0..2 {
+        assert_eq!(send(&service, bearer(&alice)).await.status, StatusCode::OK);
+        let answer = send(&service, bearer(&mallory)).await;
+        assert_eq!(answer.status, StatusCode::UNAUTHORIZED);
+        assert_eq!(
+            answer.challenge.as_deref(),
+            Some(invalid_token("the session was signed out").as_str())
+        );
+    }
+}
+
+#[actix_web::test]
 async fn middleware_wide_require_applies_to_every_request() {
     let service = app(auth().require(Require::group("staff"))).await;
     let answer = send(

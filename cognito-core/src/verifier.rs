@@ -2,6 +2,8 @@
 //! and what does it say?", answered the same way for every adapter.
 
 use std::fmt;
+use std::future::Future;
+use std::pin::Pin;
 use std::sync::{Arc, Weak};
 use std::time::{Duration, SystemTime};
 
@@ -36,6 +38,8 @@ pub const DEFAULT_MAX_JWKS_SIZE: usize = 256 * 1024;
 pub const MAX_LEEWAY: Duration = Duration::from_secs(300);
 
 type Check = Box<dyn Fn(&Claims) -> Result<(), &'static str> + Send + Sync>;
+type CheckFuture = Pin<Box<dyn Future<Output = Result<(), &'static str>> + Send>>;
+type AsyncCheck = Box<dyn Fn(Claims) -> CheckFuture + Send + Sync>;
 
 /// Verifies tokens of one or more issuers. Cheap to clone; clones share keys and cache.
 ///
@@ -59,6 +63,7 @@ struct Inner {
     cache: Option<TokenCache>,
     clock: Clock,
     check: Option<Check>,
+    check_async: Option<AsyncCheck>,
 }
 
 struct Issuer {
@@ -80,6 +85,7 @@ pub struct VerifierBuilder {
     max_jwks_size: usize,
     clock: Clock,
     check: Option<Check>,
+    check_async: Option<AsyncCheck>,
 }
 
 impl Default for VerifierBuilder {
@@ -96,6 +102,7 @@ impl Default for VerifierBuilder {
             max_jwks_size: DEFAULT_MAX_JWKS_SIZE,
             clock: Clock::system(),
             check: None,
+            check_async: None,
         }
     }
 }
@@ -188,6 +195,56 @@ impl VerifierBuilder {
         self
     }
 
+    /// A last check that needs I/O (asking a revocation store, or Cognito itself whether an
+    /// access token still stands), run after [`check`](VerifierBuilder::check) on every
+    /// verified token, cache hits included; the request waits for it. The error text is shown
+    /// to the client (401 `invalid_token`): keep it fixed.
+    ///
+    /// With it, every request awaits a future (adapters can no longer answer a cached token
+    /// without one), so prefer the synchronous `check` over data kept in memory when that is
+    /// enough. Bound its time yourself (a timeout inside it): a check that never finishes
+    /// holds the request. When what it asks is unreachable, refuse: a check that lets a token
+    /// through on error is no check.
+    ///
+    /// ```
+    /// use std::collections::HashSet;
+    /// use std::sync::Arc;
+    ///
+    /// use cognito_core::{UserPool, Verifier};
+    ///
+    /// /// Stands in for a revocation store reached over the network.
+    /// async fn is_revoked(store: &HashSet<String>, session: &str) -> bool {
+    ///     store.contains(session)
+    /// }
+    ///
+    /// # fn main() -> Result<(), cognito_core::ConfigError> {
+    /// let pool = UserPool::new("eu-west-1_AbCdEf123")?.client_id("4h5j6k7l8m9n0p1q2r3s4t5u6v")?;
+    /// let store = Arc::new(HashSet::from(["a-signed-out-session".to_owned()]));
+    /// let verifier = Verifier::builder()
+    ///     .pool(pool)
+    ///     .check_async(move |claims| {
+    ///         let store = Arc::clone(&store);
+    ///         async move {
+    ///             // Every token of one sign-in session shares its `origin_jti`.
+    ///             match claims.origin_jti() {
+    ///                 Some(session) if !is_revoked(&store, session).await => Ok(()),
+    ///                 _ => Err("the session was signed out"),
+    ///             }
+    ///         }
+    ///     })
+    ///     .build()?;
+    /// # let _ = verifier;
+    /// # Ok(()) }
+    /// ```
+    pub fn check_async<F, Fut>(mut self, check: F) -> Self
+    where
+        F: Fn(Claims) -> Fut + Send + Sync + 'static,
+        Fut: Future<Output = Result<(), &'static str>> + Send + 'static,
+    {
+        self.check_async = Some(Box::new(move |claims| Box::pin(check(claims))));
+        self
+    }
+
     /// Builds the verifier.
     ///
     /// # Errors
@@ -273,6 +330,7 @@ impl VerifierBuilder {
                 cache,
                 clock: self.clock,
                 check: self.check,
+                check_async: self.check_async,
             }),
         }
     }
@@ -303,24 +361,35 @@ impl Verifier {
     /// The first check that failed; see [`ErrorKind`]. Keys are fetched only for a configured
     /// issuer whose key set lacks the token's `kid`, at most once per cooldown.
     pub async fn verify(&self, token: &str) -> Result<Claims, Error> {
-        if let Some(answer) = self.verify_cached(token) {
-            return answer;
-        }
-        let inner = &*self.inner;
-        let verified = Arc::new(self.verify_uncached(token, None).await.inspect_err(log)?);
-        if let Some(cache) = &inner.cache {
-            cache.insert(token, Arc::clone(&verified));
-        }
-        let claims = Claims::from_verified(verified);
-        self.run_check(&claims)?;
-        Ok(claims)
+        let claims = match self.cached_answer(token) {
+            Some(answer) => answer?,
+            None => {
+                let inner = &*self.inner;
+                let verified = Arc::new(self.verify_uncached(token, None).await.inspect_err(log)?);
+                if let Some(cache) = &inner.cache {
+                    cache.insert(token, Arc::clone(&verified));
+                }
+                let claims = Claims::from_verified(verified);
+                self.run_check(&claims)?;
+                claims
+            }
+        };
+        self.run_async_check(claims).await
     }
 
     /// Answers from the cache alone, without waiting: `Some` when `token` is cached (its expiry,
     /// its key and the [`check`](VerifierBuilder::check) re-checked), `None` when it must be
     /// verified with [`verify`](Verifier::verify). Adapters use it to skip allocating a future
-    /// on cache hits.
+    /// on cache hits. Always `None` with a [`check_async`](VerifierBuilder::check_async), which
+    /// only `verify` can wait for.
     pub fn verify_cached(&self, token: &str) -> Option<Result<Claims, Error>> {
+        if self.inner.check_async.is_some() {
+            return None;
+        }
+        self.cached_answer(token)
+    }
+
+    fn cached_answer(&self, token: &str) -> Option<Result<Claims, Error>> {
         let inner = &*self.inner;
         let cache = inner.cache.as_ref()?;
         let hit = cache.get(token)?;
@@ -374,7 +443,7 @@ impl Verifier {
             .inspect_err(log)?;
         let claims = Claims::from_verified(Arc::new(verified));
         self.run_check(&claims)?;
-        Ok(claims)
+        self.run_async_check(claims).await
     }
 
     /// Fetches the keys of every issuer that has a JWKS URL, so the first requests do not wait.
@@ -437,6 +506,20 @@ impl Verifier {
     #[must_use]
     pub fn cached_tokens(&self) -> u64 {
         self.inner.cache.as_ref().map_or(0, TokenCache::entry_count)
+    }
+
+    async fn run_async_check(&self, claims: Claims) -> Result<Claims, Error> {
+        let Some(check) = &self.inner.check_async else {
+            return Ok(claims);
+        };
+        match check(claims.clone()).await {
+            Ok(()) => Ok(claims),
+            Err(reason) => {
+                let err = Error::new(ErrorKind::CheckFailed(reason.into()));
+                log(&err);
+                Err(err)
+            }
+        }
     }
 
     fn run_check(&self, claims: &Claims) -> Result<(), Error> {

@@ -781,6 +781,85 @@ async fn user_check_runs_last_and_on_every_cache_hit() {
     );
 }
 
+#[tokio::test]
+async fn async_check_runs_after_the_sync_check_and_on_every_cache_hit() {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::{Arc, Mutex};
+
+    let issuer = issuer();
+    let calls = Arc::new(AtomicUsize::new(0));
+    let signed_out = Arc::new(Mutex::new(Vec::<String>::new()));
+    let verifier = Verifier::builder()
+        .pool(issuer.user_pool())
+        .check(|claims| match claims.username() {
+            Some("blocked") => Err("the user is blocked"),
+            _ => Ok(()),
+        })
+        .check_async({
+            let (calls, signed_out) = (calls.clone(), signed_out.clone());
+            move |claims| {
+                let (calls, signed_out) = (calls.clone(), signed_out.clone());
+                async move {
+                    calls.fetch_add(1, Ordering::SeqCst);
+                    tokio::task::yield_now().await;
+                    let session = claims.origin_jti().unwrap_or_default().to_owned();
+                    if signed_out.lock().unwrap().contains(&session) {
+                        Err("the session was signed out")
+                    } else {
+                        Ok(())
+                    }
+                }
+            }
+        })
+        .build()
+        .unwrap();
+
+    let token = issuer.id_token().sign();
+    let claims = verifier.verify(&token).await.unwrap();
+    assert_eq!(calls.load(Ordering::SeqCst), 1);
+    // Cached, but never answered without waiting for the check.
+    assert_eq!(verifier.cached_tokens(), 1);
+    assert!(verifier.verify_cached(&token).is_none());
+    assert!(matches!(
+        verifier.decide(cognito_core::token::Found::Token(&token), false),
+        cognito_core::Decision::Verify(_)
+    ));
+    assert!(verifier.verify(&token).await.is_ok());
+    assert_eq!(
+        calls.load(Ordering::SeqCst),
+        2,
+        "the cache hit was checked too"
+    );
+
+    signed_out
+        .lock()
+        .unwrap()
+        .push(claims.origin_jti().unwrap().to_owned());
+    let err = verifier.verify(&token).await.unwrap_err();
+    assert_eq!(
+        err.kind(),
+        &ErrorKind::CheckFailed("the session was signed out".into())
+    );
+    assert_eq!(err.status(), 401);
+    let err = verifier
+        .verify_at(&token, SystemTime::now())
+        .await
+        .unwrap_err();
+    assert_eq!(
+        err.kind(),
+        &ErrorKind::CheckFailed("the session was signed out".into())
+    );
+
+    // The synchronous check refuses first: the asynchronous one is not even asked.
+    let before = calls.load(Ordering::SeqCst);
+    let blocked = issuer.id_token().username("blocked").sign();
+    assert_eq!(
+        kind(&verifier, &blocked).await,
+        ErrorKind::CheckFailed("the user is blocked".into())
+    );
+    assert_eq!(calls.load(Ordering::SeqCst), before);
+}
+
 // ---- fail closed and no secrets in output ----------------------------------------------------------
 
 #[tokio::test]

@@ -415,6 +415,35 @@ async fn require_without_auth_layer_is_401() {
 }
 
 #[tokio::test]
+async fn asynchronous_verifier_check_refuses_through_the_layer_cache_hits_included() {
+    let verifier = Verifier::builder()
+        .pool(ISSUER.user_pool())
+        .check_async(|claims| async move {
+            match claims.username() {
+                Some("mallory") => Err("the session was signed out"),
+                _ => Ok(()),
+            }
+        })
+        .build()
+        .unwrap();
+    let service = app(CognitoAuth::new(verifier));
+    let alice = ISSUER.id_token().username("alice").sign();
+    let mallory = ISSUER.id_token().username("mallory").sign();
+    for _ in 0..2 {
+        assert_eq!(send(&service, bearer(&alice)).await.status, StatusCode::OK);
+        let answer = send(&service, bearer(&mallory)).await;
+        assert_eq!(answer.status, StatusCode::UNAUTHORIZED);
+        assert_eq!(
+            answer.challenge.as_deref(),
+            Some(
+                "Bearer realm=\"api\", error=\"invalid_token\", \
+                 error_description=\"the session was signed out\""
+            )
+        );
+    }
+}
+
+#[tokio::test]
 async fn layer_wide_require_applies_to_every_request() {
     let service = app(auth().require(Require::group("staff")));
     let answer = send(
