@@ -144,9 +144,17 @@ fn forged_token() -> impl Strategy<Value = String> {
             })
             .to_string()
         });
+    // A flat object with more brackets than the depth limit (so the depth scan reads it all),
+    // then an unterminated string of escapes and brackets, cut anywhere.
+    let tail = prop::collection::vec(prop::sample::select(b"{}[]\\a,:".to_vec()), 0..8);
+    let structural = (33usize..50, tail).prop_map(|(members, tail)| {
+        let tail = String::from_utf8(tail).expect("ASCII");
+        format!("{{{}\"{tail}", "\"k\":[],".repeat(members))
+    });
     let payload = prop_oneof![
         3 => payload,
         1 => "[ -~]{0,60}",
+        1 => structural,
         1 => Just("{".repeat(40) + &"}".repeat(40)),
     ];
     let signature = prop::collection::vec(any::<u8>(), 0..300);
