@@ -722,6 +722,22 @@ impl Authentication {
         })
     }
 
+    /// What a route's `require` decides for a request, the same in every adapter: a request
+    /// with no verified claims (anonymous, or no auth middleware in front) is a missing token
+    /// (401); verified claims must meet `rule` (403, or 401 for a token-use rule).
+    ///
+    /// # Errors
+    /// As listed.
+    pub fn require(
+        authentication: Option<&Authentication>,
+        rule: &crate::Require,
+    ) -> Result<(), Error> {
+        match authentication {
+            Some(Authentication::Verified(claims)) => Ok(rule.check(claims)?),
+            Some(Authentication::Anonymous) | None => Err(Error::missing_token()),
+        }
+    }
+
     /// The claims, for a verified request.
     #[must_use]
     pub fn claims(&self) -> Option<&Claims> {

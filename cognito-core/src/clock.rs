@@ -94,7 +94,7 @@ impl From<ManualClock> for Clock {
     }
 }
 
-fn to_nanos(at: SystemTime) -> u64 {
+pub(crate) fn to_nanos(at: SystemTime) -> u64 {
     at.duration_since(UNIX_EPOCH)
         .map_or(0, |d| u64::try_from(d.as_nanos()).unwrap_or(u64::MAX))
 }

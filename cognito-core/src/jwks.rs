@@ -15,7 +15,7 @@ use base64::alphabet;
 use base64::engine::{DecodePaddingMode, GeneralPurpose, GeneralPurposeConfig};
 use serde::Deserialize;
 
-use crate::clock::Clock;
+use crate::clock::{Clock, to_nanos};
 use crate::crypto::{RsaKey, strip_leading_zeros};
 use crate::error::{ConfigError, ErrorKind};
 use crate::jws::Algorithm;
@@ -426,7 +426,7 @@ impl KeyStore {
     fn record_fetch(&self, ok: bool, clock: &Clock) {
         self.last_ok.store(ok, Ordering::Release);
         self.last_fetch
-            .store(unix_nanos(clock).max(1), Ordering::Release);
+            .store(to_nanos(clock.now()).max(1), Ordering::Release);
     }
 
     /// Within the cooldown after a fetch: the answer for an unknown kid without fetching.
@@ -436,7 +436,7 @@ impl KeyStore {
         if last == 0 {
             return None;
         }
-        let now = unix_nanos(clock);
+        let now = to_nanos(clock.now());
         let cooldown = u64::try_from(cooldown.as_nanos()).unwrap_or(u64::MAX);
         if last <= now && now < last.saturating_add(cooldown) {
             Some(if self.last_ok.load(Ordering::Acquire) {
@@ -464,13 +464,6 @@ impl Drop for Attempt<'_> {
             self.store.record_fetch(false, self.clock);
         }
     }
-}
-
-fn unix_nanos(clock: &Clock) -> u64 {
-    clock
-        .now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| u64::try_from(d.as_nanos()).unwrap_or(u64::MAX))
 }
 
 #[cfg(test)]

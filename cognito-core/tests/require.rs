@@ -279,6 +279,29 @@ async fn failed_token_use_rule_is_an_invalid_token_not_a_missing_privilege() {
 }
 
 #[tokio::test]
+async fn route_rule_on_a_request_needs_verified_claims() {
+    use cognito_core::Authentication;
+
+    let rule = Require::group("admin");
+    let admin = Authentication::Verified(id_token_in_groups(&["admin"]).await);
+    let staff = Authentication::Verified(id_token_in_groups(&["staff"]).await);
+    assert_eq!(
+        Authentication::require(Some(&admin), &rule).map_err(|e| e.status()),
+        Ok(())
+    );
+    assert_eq!(
+        Authentication::require(Some(&staff), &rule)
+            .unwrap_err()
+            .status(),
+        403
+    );
+    for nothing in [Some(&Authentication::Anonymous), None] {
+        let error = Authentication::require(nothing, &rule).unwrap_err();
+        assert_eq!(error.kind(), &ErrorKind::MissingToken);
+    }
+}
+
+#[tokio::test]
 async fn predicate_runs_on_the_claims_and_is_named_by_its_name() {
     let rule = Require::predicate("a verified email", |c| c.email_verified() == Some(true));
     let verified = verify(&ISSUER.id_token().email("a@example.com").sign()).await;

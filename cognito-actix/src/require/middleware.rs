@@ -1,7 +1,7 @@
 use actix_web::HttpMessage;
 use actix_web::body::EitherBody;
 use actix_web::dev::{Service, ServiceRequest, ServiceResponse, forward_ready};
-use cognito_core::{Authentication, Error, Require};
+use cognito_core::{Authentication, Require};
 
 use super::ResponseFuture;
 use crate::Rejections;
@@ -39,13 +39,7 @@ where
     fn call(&self, req: ServiceRequest) -> Self::Future {
         let response = {
             let extensions = req.extensions();
-            let refusal = match extensions.get::<Authentication>() {
-                Some(Authentication::Verified(claims)) => match self.rule.check(claims) {
-                    Ok(()) => None,
-                    Err(unmet) => Some(Error::from(unmet)),
-                },
-                Some(Authentication::Anonymous) | None => Some(Error::missing_token()),
-            };
+            let refusal = Authentication::require(extensions.get(), &self.rule).err();
             refusal.map(|error| match extensions.get::<Rejections>() {
                 Some(rejections) => rejections.render(&error),
                 None => Rejections::default().render(&error),

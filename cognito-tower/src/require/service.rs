@@ -1,6 +1,6 @@
 use std::task::{Context, Poll};
 
-use cognito_core::{Authentication, Error, Require};
+use cognito_core::{Authentication, Require};
 use http::{Request, Response};
 use tower_service::Service;
 
@@ -39,12 +39,8 @@ where
     }
 
     fn call(&mut self, req: Request<ReqBody>) -> Self::Future {
-        let refusal = match req.extensions().get::<Authentication>() {
-            Some(Authentication::Verified(claims)) => match self.rule.check(claims) {
-                Ok(()) => return ResponseFuture::called(self.inner.call(req)),
-                Err(unmet) => Error::from(unmet),
-            },
-            Some(Authentication::Anonymous) | None => Error::missing_token(),
+        let Err(refusal) = Authentication::require(req.extensions().get(), &self.rule) else {
+            return ResponseFuture::called(self.inner.call(req));
         };
         let rejections = req.extensions().get::<Rejections>();
         let grpc = grpc_protocol(&req);
