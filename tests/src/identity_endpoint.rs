@@ -31,6 +31,9 @@ pub enum IdentityAnswer {
     /// A Cognito error: this HTTP status with the body
     /// `{"__type": "<type>", "message": "…"}`, e.g. `(400, "NotAuthorizedException")`.
     ServiceError(u16, &'static str),
+    /// A Cognito error, as [`ServiceError`](Self::ServiceError), whose message repeats the
+    /// tokens of the call's `Logins` map, as a service quoting the token it refuses might.
+    ServiceErrorQuotingLogins(u16, &'static str),
     /// This HTTP status and body, as they are (a 500 page, malformed JSON…).
     Raw(u16, &'static str),
     /// Holds the call this long before answering well-formed credentials (a stalled
@@ -206,6 +209,18 @@ async fn handle(
             json!({"__type": error_type, "message": format!("{error_type} from the test endpoint")})
                 .to_string(),
         ),
+        IdentityAnswer::ServiceErrorQuotingLogins(status, error_type) => {
+            let tokens: Vec<&str> = json
+                .get("Logins")
+                .and_then(Value::as_object)
+                .map(|logins| logins.values().filter_map(Value::as_str).collect())
+                .unwrap_or_default();
+            let message = format!("{error_type}: invalid login token {}", tokens.join(", "));
+            respond(
+                status,
+                json!({"__type": error_type, "message": message}).to_string(),
+            )
+        }
         IdentityAnswer::Raw(status, body) => respond(status, body.to_owned()),
     }
 }

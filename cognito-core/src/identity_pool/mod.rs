@@ -30,6 +30,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime};
 
 use aws_sdk_cognitoidentity::Client;
+use aws_sdk_cognitoidentity::config::http::HttpResponse;
 use aws_sdk_cognitoidentity::config::{BehaviorVersion, Region};
 use aws_sdk_cognitoidentity::error::{ProvideErrorMetadata, SdkError};
 use moka::Expiry;
@@ -52,6 +53,10 @@ pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(2);
 pub const DEFAULT_CALL_TIMEOUT: Duration = Duration::from_secs(5);
 /// Default number of identities (and of credential sets) kept.
 pub const DEFAULT_CACHE_CAPACITY: u64 = 10_000;
+
+/// The two calls of the exchange, as they are named in logs.
+const GET_ID: &str = "GetId";
+const GET_CREDENTIALS: &str = "GetCredentialsForIdentity";
 
 type RoleChooser = Arc<dyn Fn(&Claims) -> Option<String> + Send + Sync>;
 
@@ -408,12 +413,12 @@ impl CredentialExchange {
         if let Some((provider, token)) = logins {
             call = call.logins(&*provider, &*token);
         }
-        let output = call.send().await.map_err(|e| classify("GetId", e))?;
+        let output = call.send().await.map_err(|e| classify(GET_ID, e))?;
         tracing::info!(pool = %self.inner.pool_id, "identity-pool GetId");
         output
             .identity_id()
             .map(Arc::from)
-            .ok_or(CallError::Unavailable)
+            .ok_or_else(|| incomplete(GET_ID, "the answer has no identity id"))
     }
 
     async fn get_credentials(
@@ -436,13 +441,15 @@ impl CredentialExchange {
         let output = call
             .send()
             .await
-            .map_err(|e| classify("GetCredentialsForIdentity", e))?;
+            .map_err(|e| classify(GET_CREDENTIALS, e))?;
         tracing::info!(pool = %self.inner.pool_id, "identity-pool GetCredentialsForIdentity");
-        let credentials = output.credentials().ok_or(CallError::Unavailable)?;
+        let credentials = output
+            .credentials()
+            .ok_or_else(|| incomplete(GET_CREDENTIALS, "the answer has no credentials"))?;
         let expiration = credentials
             .expiration()
             .and_then(|at| SystemTime::try_from(*at).ok())
-            .ok_or(CallError::Unavailable)?;
+            .ok_or_else(|| incomplete(GET_CREDENTIALS, "the credentials have no usable expiry"))?;
         match (
             credentials.access_key_id(),
             credentials.secret_key(),
@@ -455,7 +462,10 @@ impl CredentialExchange {
                 expiration,
                 identity_id,
             )),
-            _ => Err(CallError::Unavailable),
+            _ => Err(incomplete(
+                GET_CREDENTIALS,
+                "the credentials lack a key id, secret key or session token",
+            )),
         }
     }
 
@@ -572,16 +582,21 @@ impl fmt::Debug for CredentialExchange {
 
 /// Cognito's refusals are 403s, its configuration errors 500s, everything else (throttling,
 /// faults, timeouts, unreadable answers) 503s.
-fn classify<E, R>(operation: &'static str, error: SdkError<E, R>) -> CallError
+///
+/// The WARN line says which call failed, Cognito's error code and the answer's HTTP status
+/// when there are some, and a description fixed here by the kind of failure. It never carries
+/// the SDK's error text or its sources: they quote the answer's body, which holds the secret key
+/// and session token of a `GetCredentialsForIdentity` answer the SDK could not parse, and a
+/// service message may quote the ID token of the request.
+fn classify<E>(operation: &'static str, error: SdkError<E, HttpResponse>) -> CallError
 where
-    E: ProvideErrorMetadata + std::error::Error + 'static,
-    R: fmt::Debug,
+    E: ProvideErrorMetadata,
 {
     let code = match &error {
-        SdkError::ServiceError(service) => service.err().code().map(str::to_owned),
+        SdkError::ServiceError(service) => service.err().code(),
         _ => None,
     };
-    let class = match code.as_deref() {
+    let class = match code {
         Some("NotAuthorizedException" | "ResourceConflictException") => CallError::Refused,
         Some("InvalidIdentityPoolConfigurationException") => CallError::Misconfigured(
             "the identity pool has no usable role for this identity (InvalidIdentityPoolConfiguration)",
@@ -594,13 +609,38 @@ where
         }
         _ => CallError::Unavailable,
     };
+    let reason = match &error {
+        SdkError::ConstructionFailure(_) => "the request could not be built",
+        SdkError::TimeoutError(_) => "no answer within the call timeout",
+        SdkError::DispatchFailure(failure) if failure.is_timeout() => {
+            "connecting to the identity pool timed out"
+        }
+        SdkError::DispatchFailure(_) => "the request could not be sent",
+        SdkError::ResponseError(_) => "the answer is not a well-formed Cognito answer",
+        SdkError::ServiceError(_) => "the identity pool answered an error",
+        _ => "the call failed",
+    };
+    // The code is read from the answer's body too: only a plausible exception name is logged.
+    let code = code.map(|code| {
+        let plausible = code.len() <= 64 && code.bytes().all(|b| b.is_ascii_alphanumeric());
+        if plausible { code } else { "unrecognized" }
+    });
+    let status = error.raw_response().map(|answer| answer.status().as_u16());
     tracing::warn!(
         operation,
-        code = code.as_deref().unwrap_or("none"),
-        error = %aws_sdk_cognitoidentity::error::DisplayErrorContext(&error),
+        code,
+        status,
+        error = reason,
         "identity-pool call failed"
     );
     class
+}
+
+/// An answer that parsed but lacks what the exchange needs: 503, with a WARN line as fixed as
+/// [`classify`]'s.
+fn incomplete(operation: &'static str, reason: &'static str) -> CallError {
+    tracing::warn!(operation, error = reason, "identity-pool call failed");
+    CallError::Unavailable
 }
 
 #[cfg(test)]
