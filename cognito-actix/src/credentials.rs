@@ -15,26 +15,28 @@ use crate::TokenSource;
 use crate::extract::ClaimsError;
 use crate::source::Lookup;
 
-const MISSING_DATA: &str = "the AwsCredentials extractor needs `App::app_data(IdentityPool::new(exchange))` \
-     and the CognitoAuth middleware in front of the route";
+const MISSING_DATA: &str = "the AwsCredentials extractor needs \
+     `App::app_data(IdentityPoolData::new(exchange))` and the CognitoAuth middleware in front of \
+     the route";
 
-/// The identity pool the [`AwsCredentials`] extractor exchanges tokens with, registered as app
-/// data: `App::new().app_data(IdentityPool::new(exchange)).wrap(CognitoAuth::new(pool))`.
+/// The app data the [`AwsCredentials`] extractor reads: the [`CredentialExchange`] it exchanges
+/// tokens with (built by [`cognito_core::identity_pool::IdentityPool`]), registered with
+/// `App::new().app_data(IdentityPoolData::new(exchange)).wrap(CognitoAuth::new(pool))`.
 ///
 /// Identity pools take ID tokens. When a request's bearer is an access token, the ID token is
-/// read from [`id_token_from`](IdentityPool::id_token_from) and verified as an ID token of the
-/// same user; otherwise the credentials are refused with 403.
+/// read from [`id_token_from`](IdentityPoolData::id_token_from) and verified as an ID token of
+/// the same user; otherwise the credentials are refused with 403.
 #[derive(Clone)]
-pub struct IdentityPool {
+pub struct IdentityPoolData {
     exchange: CredentialExchange,
     id_token: Option<(TokenSource, Verifier)>,
 }
 
-impl IdentityPool {
+impl IdentityPoolData {
     /// Exchanges tokens with `exchange`.
     #[must_use]
     pub fn new(exchange: CredentialExchange) -> Self {
-        IdentityPool {
+        IdentityPoolData {
             exchange,
             id_token: None,
         }
@@ -49,16 +51,17 @@ impl IdentityPool {
     }
 }
 
-impl fmt::Debug for IdentityPool {
+impl fmt::Debug for IdentityPoolData {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("IdentityPool")
+        f.debug_struct("IdentityPoolData")
             .field("exchange", &self.exchange)
             .field("id_token_from", &self.id_token.as_ref().map(|(s, _)| s))
             .finish()
     }
 }
 
-/// Temporary AWS credentials for the caller, from the [`IdentityPool`] registered as app data.
+/// Temporary AWS credentials for the caller, from the [`IdentityPoolData`] registered as app
+/// data.
 /// Derefs to [`cognito_core::identity_pool::AwsCredentials`], an AWS SDK credentials provider.
 ///
 /// The exchange happens when a handler asks for this extractor, once per request, from the
@@ -93,7 +96,7 @@ impl fmt::Debug for AwsCredentials {
 }
 
 /// The request's handle: made once, then shared by every extractor of the request.
-fn handle(req: &HttpRequest, pool: &IdentityPool) -> CredentialsHandle {
+fn handle(req: &HttpRequest, pool: &IdentityPoolData) -> CredentialsHandle {
     if let Some(handle) = req.extensions().get::<CredentialsHandle>() {
         return handle.clone();
     }
@@ -116,7 +119,7 @@ impl FromRequest for AwsCredentials {
     type Future = Pin<Box<dyn Future<Output = Result<Self, Self::Error>>>>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        let Some(pool) = req.app_data::<IdentityPool>() else {
+        let Some(pool) = req.app_data::<IdentityPoolData>() else {
             tracing::error!("{MISSING_DATA}");
             let error = ClaimsError::new(req, Error::misconfigured(MISSING_DATA));
             return Box::pin(std::future::ready(Err(error)));

@@ -106,7 +106,7 @@ pub use auth::{CognitoAuth, CognitoAuthMiddleware, ResponseFuture};
 pub use cognito_core;
 pub use cognito_core::{Authentication, Require, TokenUse, UserPool, Verifier};
 #[cfg(feature = "identity-pool")]
-pub use credentials::{AwsCredentials, IdentityPool};
+pub use credentials::{AwsCredentials, IdentityPoolData};
 pub use extract::{AccessToken, Claims, ClaimsError, IdToken, MaybeClaims};
 pub use rejections::{Rejections, default_response};
 pub use require::{Requirement, RequirementMiddleware, require};

@@ -4,9 +4,9 @@ use std::time::Duration;
 
 use actix_web::http::StatusCode;
 use actix_web::{App, HttpResponse, test, web};
-use cognito_actix::{AwsCredentials, CognitoAuth, IdentityPool, TokenSource};
+use cognito_actix::{AwsCredentials, CognitoAuth, IdentityPoolData, TokenSource};
 use cognito_core::Verifier;
-use cognito_core::identity_pool::IdentityPool as PoolSettings;
+use cognito_core::identity_pool::{CredentialExchange, IdentityPool};
 use cognito_core::test_util::LocalIssuer;
 use cognito_integration_tests::{IdentityAnswer, IdentityEndpoint};
 
@@ -17,8 +17,8 @@ async fn whoami(credentials: AwsCredentials) -> HttpResponse {
     HttpResponse::Ok().body(credentials.identity_id().to_owned())
 }
 
-fn exchange(endpoint: &IdentityEndpoint) -> cognito_core::identity_pool::CredentialExchange {
-    PoolSettings::new(POOL)
+fn exchange(endpoint: &IdentityEndpoint) -> CredentialExchange {
+    IdentityPool::new(POOL)
         .unwrap()
         .endpoint(&endpoint.url)
         .unwrap()
@@ -40,7 +40,7 @@ async fn verified_id_token_gets_credentials_once_per_token_and_identity_once_per
     let fake = IdentityEndpoint::start(IdentityAnswer::Credentials(HOUR)).await;
     let app = test::init_service(
         App::new()
-            .app_data(IdentityPool::new(exchange(&fake)))
+            .app_data(IdentityPoolData::new(exchange(&fake)))
             .wrap(CognitoAuth::new(issuer.user_pool()))
             .route("/whoami", web::get().to(whoami)),
     )
@@ -90,7 +90,7 @@ async fn refusals_and_outages_map_to_403_and_503() {
         IdentityEndpoint::start(IdentityAnswer::ServiceError(400, "NotAuthorizedException")).await;
     let app = test::init_service(
         App::new()
-            .app_data(IdentityPool::new(exchange(&fake)))
+            .app_data(IdentityPoolData::new(exchange(&fake)))
             .wrap(CognitoAuth::new(issuer.user_pool()))
             .route("/whoami", web::get().to(whoami)),
     )
@@ -119,7 +119,9 @@ async fn access_token_needs_the_same_users_id_token() {
     ));
     let app = test::init_service(
         App::new()
-            .app_data(IdentityPool::new(exchange(&fake)).id_token_from(source, verifier.clone()))
+            .app_data(
+                IdentityPoolData::new(exchange(&fake)).id_token_from(source, verifier.clone()),
+            )
             .wrap(CognitoAuth::new(verifier))
             .route("/whoami", web::get().to(whoami)),
     )
@@ -160,7 +162,7 @@ async fn anonymous_requests_without_guests_are_401_and_missing_app_data_is_500()
     let fake = IdentityEndpoint::start(IdentityAnswer::Credentials(HOUR)).await;
     let app = test::init_service(
         App::new()
-            .app_data(IdentityPool::new(exchange(&fake)))
+            .app_data(IdentityPoolData::new(exchange(&fake)))
             .wrap(CognitoAuth::new(issuer.user_pool()).optional())
             .route("/whoami", web::get().to(whoami)),
     )
