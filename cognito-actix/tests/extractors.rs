@@ -116,7 +116,7 @@ async fn claims_that_do_not_fit_the_type_are_500_for_the_developer() {
     assert_eq!(answer.challenge, None);
     assert_eq!(
         answer.body,
-        "the verified claims do not deserialize into `extractors::Tenant`; \
+        "the verified claims do not fit the application's claim type; \
          the server log has the details"
     );
 }

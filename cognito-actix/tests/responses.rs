@@ -14,7 +14,7 @@ use actix_web::{App, HttpResponse, test, web};
 use cognito_actix::{CognitoAuth, Rejections, Require, TokenSource, TokenUse, Verifier, require};
 use cognito_core::rejection::BodyFormat;
 use cognito_core::test_util::{JwksBehaviour, LocalIssuer};
-use common::{ISSUER, anonymous, auth, bearer, get, invalid_token, send, whoami};
+use common::{INVALID_REQUEST, ISSUER, anonymous, auth, bearer, get, invalid_token, send, whoami};
 
 async fn app(
     auth: CognitoAuth,
@@ -82,25 +82,34 @@ async fn assert_invalid_token(token: &str, description: &str) {
 #[actix_web::test]
 async fn malformed_token_is_401_with_invalid_token_challenge() {
     assert_invalid_token("not-a-jwt", "the token is malformed").await;
-    let req = anonymous().insert_header((AUTHORIZATION, "Bearer  two-spaces"));
-    let answer = send(&app(auth()).await, req).await;
-    assert_eq!(answer.status, StatusCode::UNAUTHORIZED);
-    assert_eq!(
-        answer.challenge,
-        Some(invalid_token("the token is malformed"))
-    );
 }
 
 #[actix_web::test]
-async fn two_authorization_headers_are_401_malformed() {
+async fn malformed_bearer_credentials_are_400_invalid_request() {
+    for value in [
+        "Bearer  two-spaces",
+        "Bearer\ttab",
+        "Bearer",
+        "Bearer a.b.c ",
+    ] {
+        let req = anonymous().insert_header((AUTHORIZATION, value));
+        let answer = send(&app(auth()).await, req).await;
+        assert_eq!(answer.status, StatusCode::BAD_REQUEST, "{value:?}");
+        assert_eq!(
+            answer.challenge.as_deref(),
+            Some(INVALID_REQUEST),
+            "{value:?}"
+        );
+    }
+}
+
+#[actix_web::test]
+async fn two_authorization_headers_are_400_invalid_request() {
     let token = ISSUER.id_token().sign();
     let req = bearer(&token).append_header((AUTHORIZATION, format!("Bearer {token}")));
     let answer = send(&app(auth()).await, req).await;
-    assert_eq!(answer.status, StatusCode::UNAUTHORIZED);
-    assert_eq!(
-        answer.challenge,
-        Some(invalid_token("the token is malformed"))
-    );
+    assert_eq!(answer.status, StatusCode::BAD_REQUEST);
+    assert_eq!(answer.challenge.as_deref(), Some(INVALID_REQUEST));
 }
 
 #[actix_web::test]
@@ -230,15 +239,12 @@ async fn cookie_source_reads_the_named_cookie() {
 }
 
 #[actix_web::test]
-async fn cookie_that_cannot_be_a_token_is_401_malformed() {
+async fn cookie_that_cannot_be_a_token_is_400_invalid_request() {
     let service = app(auth().token_source(TokenSource::cookie("id_token"))).await;
     let req = anonymous().insert_header((COOKIE, "id_token=\"a b\""));
     let answer = send(&service, req).await;
-    assert_eq!(answer.status, StatusCode::UNAUTHORIZED);
-    assert_eq!(
-        answer.challenge,
-        Some(invalid_token("the token is malformed"))
-    );
+    assert_eq!(answer.status, StatusCode::BAD_REQUEST);
+    assert_eq!(answer.challenge.as_deref(), Some(INVALID_REQUEST));
 }
 
 #[actix_web::test]
@@ -296,7 +302,7 @@ async fn optional_auth_still_refuses_a_bad_token() {
     let malformed = anonymous().insert_header((AUTHORIZATION, "Bearer"));
     assert_eq!(
         send(&service, malformed).await.status,
-        StatusCode::UNAUTHORIZED
+        StatusCode::BAD_REQUEST
     );
     let token = ISSUER.id_token().username("gina").sign();
     assert_eq!(send(&service, bearer(&token)).await.body, "user:gina");
@@ -396,17 +402,19 @@ async fn require_on_anonymous_request_is_401() {
 }
 
 #[actix_web::test]
-async fn require_without_auth_middleware_is_401() {
+async fn require_without_auth_middleware_is_a_500_naming_cognito_auth() {
     let service = test::init_service(
         App::new()
             .wrap(require(Require::group("admin")))
             .default_service(web::to(whoami)),
     )
     .await;
+    // A valid token is sent, but nothing in front of the rule reads it.
     let admin = ISSUER.id_token().groups(["admin"]).sign();
     let answer = send(&service, bearer(&admin)).await;
-    assert_eq!(answer.status, StatusCode::UNAUTHORIZED);
-    assert_eq!(answer.challenge.as_deref(), Some("Bearer realm=\"api\""));
+    assert_eq!(answer.status, StatusCode::INTERNAL_SERVER_ERROR);
+    assert_eq!(answer.challenge, None);
+    assert!(answer.body.contains("CognitoAuth"), "{}", answer.body);
 }
 
 #[actix_web::test]
@@ -651,7 +659,8 @@ async fn oidc_issuer_and_pool_convert_into_the_middleware() {
     let pool = cognito_actix::UserPool::new("eu-west-1_AbCdEf123")
         .unwrap()
         .client_id("abc")
-        .unwrap();
+        .unwrap()
+        .any_token_use();
     let middleware = CognitoAuth::new(pool);
     assert!(
         middleware
@@ -662,16 +671,13 @@ async fn oidc_issuer_and_pool_convert_into_the_middleware() {
 }
 
 #[actix_web::test]
-async fn non_ascii_credentials_are_401_malformed_not_a_panic() {
+async fn non_ascii_credentials_are_400_invalid_request_not_a_panic() {
     use actix_web::http::header::HeaderValue;
     let service = app(auth()).await;
     let value = HeaderValue::from_bytes(b"Bearer t\xf6k\xe9n").unwrap();
     let answer = send(&service, anonymous().insert_header((AUTHORIZATION, value))).await;
-    assert_eq!(answer.status, StatusCode::UNAUTHORIZED);
-    assert_eq!(
-        answer.challenge,
-        Some(invalid_token("the token is malformed"))
-    );
+    assert_eq!(answer.status, StatusCode::BAD_REQUEST);
+    assert_eq!(answer.challenge.as_deref(), Some(INVALID_REQUEST));
     let huge = format!("Bearer {}", "a".repeat(64 * 1024));
     let answer = send(&service, anonymous().insert_header((AUTHORIZATION, huge))).await;
     assert_eq!(answer.status, StatusCode::UNAUTHORIZED);

@@ -11,53 +11,14 @@ use std::ops::Deref;
 use std::sync::{Arc, OnceLock};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use serde::de::{self, DeserializeOwned, Deserializer};
+use serde::de::{DeserializeOwned, Deserializer};
 use serde::{Deserialize, Serialize, Serializer};
 use serde_json::{Map, Value};
 
 use crate::error::{Error, ErrorKind};
 use crate::issuer::TokenUse;
 use crate::jwks::Jwk;
-
-/// The standard claims as read from the payload, borrowing its text where it can (a string
-/// without escapes): the checks need no copies.
-#[derive(Deserialize)]
-pub(crate) struct RawClaims<'a> {
-    #[serde(default, borrow)]
-    pub(crate) iss: Option<Cow<'a, str>>,
-    #[serde(default, borrow)]
-    pub(crate) sub: Option<Cow<'a, str>>,
-    #[serde(default)]
-    pub(crate) aud: Option<Audience>,
-    #[serde(default, borrow)]
-    pub(crate) client_id: Option<Cow<'a, str>>,
-    #[serde(default, borrow)]
-    pub(crate) token_use: Option<Cow<'a, str>>,
-    #[serde(default, deserialize_with = "numeric_date")]
-    pub(crate) exp: Option<u64>,
-    #[serde(default, deserialize_with = "numeric_date")]
-    pub(crate) nbf: Option<u64>,
-    #[serde(default, deserialize_with = "numeric_date")]
-    pub(crate) iat: Option<u64>,
-    #[serde(default, deserialize_with = "numeric_date")]
-    pub(crate) auth_time: Option<u64>,
-    #[serde(default, borrow)]
-    pub(crate) jti: Option<Cow<'a, str>>,
-    #[serde(default, borrow)]
-    pub(crate) origin_jti: Option<Cow<'a, str>>,
-    #[serde(default, borrow)]
-    pub(crate) username: Option<Cow<'a, str>>,
-    #[serde(default, borrow, rename = "cognito:username")]
-    pub(crate) cognito_username: Option<Cow<'a, str>>,
-    #[serde(default, rename = "cognito:groups")]
-    pub(crate) groups: Option<Vec<String>>,
-    #[serde(default, borrow)]
-    pub(crate) scope: Option<Cow<'a, str>>,
-    #[serde(default, borrow, deserialize_with = "lenient_string")]
-    pub(crate) email: Option<Cow<'a, str>>,
-    #[serde(default, deserialize_with = "lenient_bool")]
-    pub(crate) email_verified: Option<bool>,
-}
+use crate::payload::{Audience, RawClaims};
 
 /// Where a string claim's text is: a range of the payload (a string without escapes), or of
 /// the claims' own buffer for the few strings that had escapes.
@@ -83,7 +44,7 @@ pub(crate) struct StandardClaims {
     email: Option<Span>,
     aud: Option<Audience>,
     groups: Option<Vec<String>>,
-    nbf: Option<u64>,
+    pub(crate) nbf: Option<u64>,
     iat: Option<u64>,
     auth_time: Option<u64>,
     email_verified: Option<bool>,
@@ -133,126 +94,6 @@ impl StandardClaims {
             unescaped,
         }
     }
-}
-
-/// `aud`: a string, or (outside Cognito ID tokens) an array of strings.
-#[derive(Deserialize, Debug)]
-#[serde(untagged)]
-pub(crate) enum Audience {
-    One(String),
-    Many(Vec<String>),
-}
-
-impl Audience {
-    pub(crate) fn as_slice(&self) -> &[String] {
-        match self {
-            Audience::One(one) => std::slice::from_ref(one),
-            Audience::Many(many) => many,
-        }
-    }
-}
-
-/// A NumericDate: a non-negative number of seconds, possibly fractional (rounded down).
-fn numeric_date<'de, D: Deserializer<'de>>(d: D) -> Result<Option<u64>, D::Error> {
-    struct Seconds;
-
-    impl de::Visitor<'_> for Seconds {
-        type Value = u64;
-
-        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-            f.write_str("a non-negative number of seconds")
-        }
-
-        fn visit_u64<E: de::Error>(self, v: u64) -> Result<u64, E> {
-            if v > 1_000_000_000_000_000 {
-                return Err(E::custom("NumericDate out of range"));
-            }
-            Ok(v)
-        }
-
-        fn visit_i64<E: de::Error>(self, v: i64) -> Result<u64, E> {
-            u64::try_from(v)
-                .map_err(|_| E::custom("negative NumericDate"))
-                .and_then(|v| self.visit_u64(v))
-        }
-
-        fn visit_f64<E: de::Error>(self, v: f64) -> Result<u64, E> {
-            if !(0.0..=1e15).contains(&v) {
-                return Err(E::custom("NumericDate out of range"));
-            }
-            #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
-            Ok(v.floor() as u64)
-        }
-    }
-
-    d.deserialize_any(Seconds).map(Some)
-}
-
-/// A string claim that a pre-token trigger may have turned into another type: anything but a
-/// string reads as absent.
-fn lenient_string<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Cow<'de, str>>, D::Error> {
-    struct Text;
-
-    impl<'de> de::Visitor<'de> for Text {
-        type Value = Option<Cow<'de, str>>;
-
-        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-            f.write_str("any JSON value")
-        }
-
-        fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Self::Value, E> {
-            Ok(Some(Cow::Borrowed(v)))
-        }
-
-        fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
-            Ok(Some(Cow::Owned(v.to_owned())))
-        }
-
-        fn visit_bool<E: de::Error>(self, _: bool) -> Result<Self::Value, E> {
-            Ok(None)
-        }
-
-        fn visit_i64<E: de::Error>(self, _: i64) -> Result<Self::Value, E> {
-            Ok(None)
-        }
-
-        fn visit_u64<E: de::Error>(self, _: u64) -> Result<Self::Value, E> {
-            Ok(None)
-        }
-
-        fn visit_f64<E: de::Error>(self, _: f64) -> Result<Self::Value, E> {
-            Ok(None)
-        }
-
-        fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
-            Ok(None)
-        }
-
-        fn visit_seq<A: de::SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
-            while seq.next_element::<de::IgnoredAny>()?.is_some() {}
-            Ok(None)
-        }
-
-        fn visit_map<A: de::MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
-            while map
-                .next_entry::<de::IgnoredAny, de::IgnoredAny>()?
-                .is_some()
-            {}
-            Ok(None)
-        }
-    }
-
-    d.deserialize_any(Text)
-}
-
-/// `true`/`false`, or the strings `"true"`/`"false"` (moto and older pools send strings).
-fn lenient_bool<'de, D: Deserializer<'de>>(d: D) -> Result<Option<bool>, D::Error> {
-    Ok(match Value::deserialize(d)? {
-        Value::Bool(b) => Some(b),
-        Value::String(s) if s.eq_ignore_ascii_case("true") => Some(true),
-        Value::String(s) if s.eq_ignore_ascii_case("false") => Some(false),
-        _ => None,
-    })
 }
 
 /// A verified token: its checked standard claims and its payload.
@@ -315,10 +156,17 @@ impl VerifiedToken {
     }
 
     fn raw(&self) -> &Map<String, Value> {
-        // The payload was parsed as a JSON object during verification, so this cannot fail;
-        // an empty map is the harmless answer if it somehow did.
-        self.raw
-            .get_or_init(|| serde_json::from_str(&self.payload).unwrap_or_default())
+        // Verification read every member of the payload with this parser and refused what it
+        // would refuse (`payload` module), so this parse cannot fail: should it ever, it is said
+        // loudly rather than shown as a token without claims.
+        self.raw.get_or_init(|| {
+            serde_json::from_str(&self.payload).unwrap_or_else(|_| {
+                tracing::error!(
+                    "a verified payload failed its second parse; its claims read as empty"
+                );
+                Map::new()
+            })
+        })
     }
 }
 
@@ -362,7 +210,9 @@ impl<T> Claims<T> {
     ///
     /// # Errors
     /// [`ErrorKind::ClaimsType`] when the payload does not fit `U`. That is a server-side bug
-    /// (the type does not match what the pool issues), so adapters answer it with a 500.
+    /// (the type does not match what the pool issues), so adapters answer it with a 500. The
+    /// error's [`source`](std::error::Error::source) names the claim and the type expected,
+    /// never the claim's value (an e-mail address, say): it is safe to log.
     pub fn with<U: DeserializeOwned + 'static>(self) -> Result<Claims<U>, Error> {
         // `()` (the default "no typed part") does not deserialize from a JSON object.
         if let Ok(unit) = (Box::new(()) as Box<dyn Any>).downcast::<U>() {
@@ -371,8 +221,10 @@ impl<T> Claims<T> {
                 extra: *unit,
             });
         }
-        let extra = serde_json::from_str(&self.token.payload)
-            .map_err(|e| Error::with_source(ErrorKind::ClaimsType, e))?;
+        let mut payload = serde_json::Deserializer::from_str(&self.token.payload);
+        let extra = serde_path_to_error::deserialize(&mut payload).map_err(|e| {
+            Error::with_source(ErrorKind::ClaimsType, ClaimsTypeMismatch::new::<U>(&e))
+        })?;
         Ok(Claims {
             token: self.token,
             extra,
@@ -454,12 +306,14 @@ impl<T> Claims<T> {
         self.groups().iter().any(|g| g == group)
     }
 
-    /// The scopes of `scope`, split on spaces (none when absent).
-    pub fn scopes(&self) -> std::str::SplitAsciiWhitespace<'_> {
-        self.token
-            .optional(self.token.std.scope)
-            .unwrap_or_default()
-            .split_ascii_whitespace()
+    /// The scopes of `scope` (none when absent), separated by spaces and by nothing else (RFC
+    /// 6749 §3.3): `"a\tb"` is one scope, not two.
+    pub fn scopes(&self) -> Scopes<'_> {
+        Scopes::new(
+            self.token
+                .optional(self.token.std.scope)
+                .unwrap_or_default(),
+        )
     }
 
     /// Whether `scope` contains `scope`.
@@ -564,6 +418,25 @@ impl<T> Claims<T> {
     }
 }
 
+/// The scopes of a token, from [`Claims::scopes`]: the words of `scope` between spaces
+/// (`%x20`), runs of spaces counting as one.
+#[derive(Clone, Debug)]
+pub struct Scopes<'a>(std::str::Split<'a, char>);
+
+impl<'a> Scopes<'a> {
+    pub(crate) fn new(list: &'a str) -> Self {
+        Scopes(list.split(' '))
+    }
+}
+
+impl<'a> Iterator for Scopes<'a> {
+    type Item = &'a str;
+
+    fn next(&mut self) -> Option<&'a str> {
+        self.0.by_ref().find(|scope| !scope.is_empty())
+    }
+}
+
 /// `seconds` after the epoch; a time the platform cannot represent (far beyond year 2262 on
 /// some) is the latest it can: the claims are signed, so this is never an attacker's lever.
 fn at(seconds: u64) -> SystemTime {
@@ -622,6 +495,48 @@ impl<T> Serialize for Claims<T> {
     }
 }
 
+/// Why a payload does not fit an application's claim type: the claim (its path in the
+/// payload), the type, and what the type expected there. Never the claim's value: serde's own
+/// message quotes it ("invalid type: string \"alice@example.com\", expected u32").
+#[derive(Debug)]
+struct ClaimsTypeMismatch {
+    claim: String,
+    type_name: &'static str,
+    expected: String,
+}
+
+impl ClaimsTypeMismatch {
+    fn new<U>(error: &serde_path_to_error::Error<serde_json::Error>) -> Self {
+        let message = error.inner().to_string();
+        let message = message.split(" at line ").next().unwrap_or_default();
+        let expected = if let Some((_, expected)) = message.split_once(", expected ") {
+            format!("expected {expected}")
+        } else if message.starts_with("missing field `") {
+            // Names a field of the type, not anything from the token.
+            message.to_owned()
+        } else {
+            "a value of another type or shape".to_owned()
+        };
+        ClaimsTypeMismatch {
+            claim: error.path().to_string(),
+            type_name: std::any::type_name::<U>(),
+            expected,
+        }
+    }
+}
+
+impl fmt::Display for ClaimsTypeMismatch {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "claim `{}` does not fit `{}`: {}",
+            self.claim, self.type_name, self.expected
+        )
+    }
+}
+
+impl std::error::Error for ClaimsTypeMismatch {}
+
 /// One entry of `identities`: an external provider linked to the user.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[non_exhaustive]
@@ -647,7 +562,7 @@ pub struct Identity {
 }
 
 fn lenient_bool_field<'de, D: Deserializer<'de>>(d: D) -> Result<bool, D::Error> {
-    lenient_bool(d).map(|b| b.unwrap_or(false))
+    crate::payload::lenient_bool(d).map(|b| b.unwrap_or(false))
 }
 
 fn millis<'de, D: Deserializer<'de>>(d: D) -> Result<Option<SystemTime>, D::Error> {
@@ -676,6 +591,10 @@ pub enum Authentication {
 /// The 500 an extractor answers when no auth middleware ran in front of it.
 const MISSING_MIDDLEWARE: &str = "a claims extractor is used on a route without the CognitoAuth \
      layer or middleware in front of it";
+
+/// The 500 a route rule answers when no auth middleware ran in front of it.
+const MISSING_MIDDLEWARE_FOR_RULE: &str = "a require rule is used on a route without the \
+     CognitoAuth layer or middleware in front of it";
 
 impl Authentication {
     /// What an extractor hands to a handler, decided once for every adapter:
@@ -712,19 +631,22 @@ impl Authentication {
             });
         }
         claims.clone().with::<T>().map(Some).map_err(|error| {
-            let what = format!(
-                "the verified claims do not deserialize into `{}`; the server log has the details",
-                std::any::type_name::<T>()
-            );
+            const WHAT: &str = "the verified claims do not fit the application's claim type; \
+                 the server log has the details";
+            // The detail names the claim, the type and what it expected, never a value.
             let detail = std::error::Error::source(&error).map(ToString::to_string);
-            tracing::error!(detail, "{what}");
-            Error::misconfigured(what)
+            tracing::error!(detail, "{WHAT}");
+            Error::misconfigured(WHAT)
         })
     }
 
-    /// What a route's `require` decides for a request, the same in every adapter: a request
-    /// with no verified claims (anonymous, or no auth middleware in front) is a missing token
-    /// (401); verified claims must meet `rule` (403, or 401 for a token-use rule).
+    /// What a route's `require` decides for a request, the same in every adapter:
+    ///
+    /// - no auth middleware ran (`authentication` is `None`): a 500 naming `CognitoAuth`, as
+    ///   for the extractors (a token sent to such a route was never read, so "no token" would
+    ///   be a lie);
+    /// - an anonymous request: a missing token (401);
+    /// - verified claims must meet `rule` (403, or 401 for a token-use rule).
     ///
     /// # Errors
     /// As listed.
@@ -734,7 +656,11 @@ impl Authentication {
     ) -> Result<(), Error> {
         match authentication {
             Some(Authentication::Verified(claims)) => Ok(rule.check(claims)?),
-            Some(Authentication::Anonymous) | None => Err(Error::missing_token()),
+            Some(Authentication::Anonymous) => Err(Error::missing_token()),
+            None => {
+                tracing::error!("{MISSING_MIDDLEWARE_FOR_RULE}");
+                Err(Error::misconfigured(MISSING_MIDDLEWARE_FOR_RULE))
+            }
         }
     }
 

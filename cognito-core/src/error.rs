@@ -18,6 +18,8 @@ use crate::require::Unmet;
 pub struct Error {
     kind: ErrorKind,
     source: Option<Box<dyn std::error::Error + Send + Sync + 'static>>,
+    /// A `Retry-After` of its own, when the wait is known (the rest of a key-fetch cooldown).
+    retry_after: Option<Duration>,
 }
 
 /// The check that failed.
@@ -29,6 +31,11 @@ pub struct Error {
 pub enum ErrorKind {
     /// The request carried no token.
     MissingToken,
+    /// The request's credentials cannot be read: two `Authorization` headers (or two cookies
+    /// of the token's name), `Bearer` followed by a tab, two spaces or nothing, a credential
+    /// with characters no token has (RFC 6750 §3.1 `invalid_request`: 400). Refused even where
+    /// authentication is optional.
+    InvalidRequest,
     /// The token is longer than the configured maximum.
     TokenTooLong,
     /// The token is not a compact JWS of three base64url segments of JSON objects.
@@ -79,6 +86,14 @@ pub enum ErrorKind {
     RequirementNotMet(Unmet),
     /// The issuer's keys could not be fetched and the token's key is not cached.
     KeysUnavailable,
+    /// The token names a key its issuer has not published as far as the verifier knows, and
+    /// the key set was fetched too recently to fetch it again: the key may be new (a rotation
+    /// a moment ago), so the client is told to retry after the remaining cooldown (503) rather
+    /// than that its token is invalid.
+    KeyNotYetFetched,
+    /// The token names a key its issuer published but the verifier cannot use (an encryption
+    /// key, another key type or algorithm, too short, malformed): it is refused at once.
+    UnusableKey,
     /// The verified claims do not deserialize into the application's claim type.
     ClaimsType,
     /// AWS credentials need an ID token of the signed-in user, and the request has none (an
@@ -98,6 +113,8 @@ pub enum ErrorKind {
 pub enum ErrorClass {
     /// No token: 401 with a bare `Bearer` challenge.
     MissingToken,
+    /// The request's credentials are malformed: 400 `invalid_request`.
+    InvalidRequest,
     /// The token is malformed, forged, expired, not for this API, or not the token use this
     /// API or route takes: 401 `invalid_token`.
     InvalidToken,
@@ -120,6 +137,7 @@ impl ErrorClass {
     #[must_use]
     pub const fn status(self) -> u16 {
         match self {
+            ErrorClass::InvalidRequest => 400,
             ErrorClass::MissingToken | ErrorClass::InvalidToken => 401,
             ErrorClass::RequirementNotMet | ErrorClass::CredentialsRefused => 403,
             ErrorClass::KeysUnavailable | ErrorClass::CredentialsUnavailable => 503,
@@ -131,6 +149,7 @@ impl ErrorClass {
     #[must_use]
     pub const fn error_code(self) -> Option<&'static str> {
         match self {
+            ErrorClass::InvalidRequest => Some("invalid_request"),
             ErrorClass::InvalidToken => Some("invalid_token"),
             ErrorClass::RequirementNotMet => Some("insufficient_scope"),
             _ => None,
@@ -141,10 +160,15 @@ impl ErrorClass {
 impl ErrorClass {
     /// The gRPC status code for this class, for services answering `application/grpc` requests:
     /// 16 `UNAUTHENTICATED`, 7 `PERMISSION_DENIED`, 14 `UNAVAILABLE`, 13 `INTERNAL`.
+    ///
+    /// Malformed credentials ([`ErrorClass::InvalidRequest`]) are 16 `UNAUTHENTICATED` too, not
+    /// 3 `INVALID_ARGUMENT`: what is wrong is the call's authentication metadata, not an
+    /// argument of the method, and gRPC clients and interceptors act on `UNAUTHENTICATED` by
+    /// obtaining credentials anew, which is what fixes it.
     #[must_use]
     pub const fn grpc_status(self) -> u8 {
         match self {
-            ErrorClass::MissingToken | ErrorClass::InvalidToken => 16,
+            ErrorClass::MissingToken | ErrorClass::InvalidRequest | ErrorClass::InvalidToken => 16,
             ErrorClass::RequirementNotMet | ErrorClass::CredentialsRefused => 7,
             ErrorClass::KeysUnavailable | ErrorClass::CredentialsUnavailable => 14,
             ErrorClass::Misconfigured => 13,
@@ -155,6 +179,7 @@ impl ErrorClass {
     #[must_use]
     pub const fn title(self) -> &'static str {
         match self {
+            ErrorClass::InvalidRequest => "Bad Request",
             ErrorClass::MissingToken | ErrorClass::InvalidToken => "Unauthorized",
             ErrorClass::RequirementNotMet | ErrorClass::CredentialsRefused => "Forbidden",
             ErrorClass::KeysUnavailable | ErrorClass::CredentialsUnavailable => {
@@ -174,9 +199,10 @@ impl ErrorKind {
     pub fn class(&self) -> ErrorClass {
         match self {
             ErrorKind::MissingToken => ErrorClass::MissingToken,
+            ErrorKind::InvalidRequest => ErrorClass::InvalidRequest,
             ErrorKind::RequirementNotMet(unmet) if unmet.is_token_use() => ErrorClass::InvalidToken,
             ErrorKind::RequirementNotMet(_) => ErrorClass::RequirementNotMet,
-            ErrorKind::KeysUnavailable => ErrorClass::KeysUnavailable,
+            ErrorKind::KeysUnavailable | ErrorKind::KeyNotYetFetched => ErrorClass::KeysUnavailable,
             ErrorKind::IdTokenRequired | ErrorKind::CredentialsRefused => {
                 ErrorClass::CredentialsRefused
             }
@@ -191,6 +217,7 @@ impl ErrorKind {
     pub fn description(&self) -> Cow<'static, str> {
         let text: &'static str = match self {
             ErrorKind::MissingToken => "no bearer token",
+            ErrorKind::InvalidRequest => "the request's credentials are malformed",
             ErrorKind::TokenTooLong => "the token is too long",
             ErrorKind::Malformed => "the token is malformed",
             ErrorKind::NonCanonicalEncoding => "the token is not canonically encoded",
@@ -217,6 +244,8 @@ impl ErrorKind {
             ErrorKind::CheckFailed(reason) => return reason.clone(),
             ErrorKind::RequirementNotMet(unmet) => return unmet.to_string().into(),
             ErrorKind::KeysUnavailable => "the signing keys are unavailable",
+            ErrorKind::KeyNotYetFetched => "the token key is not loaded yet; retry later",
+            ErrorKind::UnusableKey => "the token key was published but is not usable",
             ErrorKind::ClaimsType => "the token claims do not fit the application's claim type",
             ErrorKind::IdTokenRequired => "AWS credentials need an ID token of the signed-in user",
             ErrorKind::CredentialsRefused => "the identity pool refused to issue credentials",
@@ -229,7 +258,18 @@ impl ErrorKind {
 
 impl Error {
     pub(crate) fn new(kind: ErrorKind) -> Self {
-        Error { kind, source: None }
+        Error {
+            kind,
+            source: None,
+            retry_after: None,
+        }
+    }
+
+    /// This error, telling the client to retry after `wait` (rounded up to whole seconds, at
+    /// least one).
+    pub(crate) fn retry_in(mut self, wait: Duration) -> Self {
+        self.retry_after = Some(wait);
+        self
     }
 
     pub(crate) fn with_source(
@@ -239,6 +279,7 @@ impl Error {
         Error {
             kind,
             source: Some(source.into()),
+            retry_after: None,
         }
     }
 
@@ -286,7 +327,9 @@ impl Error {
         value.push('"');
         match class {
             ErrorClass::MissingToken => {}
-            ErrorClass::InvalidToken | ErrorClass::RequirementNotMet => {
+            ErrorClass::InvalidRequest
+            | ErrorClass::InvalidToken
+            | ErrorClass::RequirementNotMet => {
                 value.push_str(", error=\"");
                 value.push_str(class.error_code().unwrap_or_default());
                 value.push_str("\", error_description=\"");
@@ -309,9 +352,13 @@ impl Error {
     #[must_use]
     pub fn retry_after(&self) -> Option<Duration> {
         match self.class() {
-            ErrorClass::KeysUnavailable | ErrorClass::CredentialsUnavailable => {
-                Some(Duration::from_secs(RETRY_AFTER_SECS))
-            }
+            ErrorClass::KeysUnavailable | ErrorClass::CredentialsUnavailable => Some(
+                self.retry_after
+                    .map_or(Duration::from_secs(RETRY_AFTER_SECS), |wait| {
+                        Duration::from_secs(wait.as_secs() + u64::from(wait.subsec_nanos() > 0))
+                            .max(Duration::from_secs(1))
+                    }),
+            ),
             _ => None,
         }
     }

@@ -2,10 +2,10 @@
 //! other OpenID Connect providers.
 //!
 //! A configuration is checked as it is written: every setter that takes a value validates it and
-//! returns a [`ConfigError`] naming the setting. Whether an app client (or audience) has been
-//! chosen is tracked in the type: a [`UserPool`] only becomes usable once `.client_id(..)` or
-//! `.any_client()` has been called, so a forgotten client check is a compile error, not a
-//! silently open door.
+//! returns a [`ConfigError`] naming the setting. Two choices are tracked in the type, so that
+//! forgetting one is a compile error, not a silently open door: a [`UserPool`] only becomes
+//! usable once its app client is chosen (`.client_id(..)`, or `.any_client()` by name) *and* its
+//! token use (`.token_use(TokenUse::Access)` or `TokenUse::Id`, or `.any_token_use()` by name).
 //!
 //! ```
 //! use cognito_core::{TokenUse, UserPool, Verifier};
@@ -62,15 +62,14 @@ impl fmt::Display for TokenUse {
     }
 }
 
-/// Which token uses a user pool accepts. Default: [`AllowedTokenUse::Either`].
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum AllowedTokenUse {
+/// Which token uses a user pool accepts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum AllowedTokenUse {
     /// ID tokens only.
     Id,
     /// Access tokens only.
     Access,
     /// ID or access tokens.
-    #[default]
     Either,
 }
 
@@ -103,6 +102,16 @@ pub struct NoClient;
 /// an explicit `.any_client()` / `.any_audience()`.
 #[derive(Debug, Clone, Copy)]
 pub struct ClientChosen;
+
+/// Type-state marker: the token use a [`UserPool`] accepts is not chosen yet, so it cannot be
+/// turned into a verifier.
+#[derive(Debug, Clone, Copy)]
+pub struct NoTokenUse;
+
+/// Type-state marker: the token use is chosen (`.token_use(..)`), or both ID and access tokens
+/// are accepted by an explicit `.any_token_use()`.
+#[derive(Debug, Clone, Copy)]
+pub struct TokenUseChosen;
 
 /// Where an issuer's keys come from.
 #[derive(Debug, Clone)]
@@ -142,11 +151,24 @@ pub(crate) struct IssuerSpec {
 /// An Amazon Cognito user pool whose tokens are accepted.
 ///
 /// `UserPool::new` derives the issuer (`https://cognito-idp.{region}.amazonaws.com/{pool}`) and
-/// the JWKS URL from the pool id. The app client check is mandatory: call
-/// [`client_id`](UserPool::client_id) (repeatable) or, to accept tokens of every client of the
-/// pool, [`any_client`](UserPool::any_client).
+/// the JWKS URL from the pool id. Two choices are mandatory before it can verify anything:
+///
+/// - the app client: [`client_id`](UserPool::client_id) (repeatable) or, to accept tokens of
+///   every client of the pool, [`any_client`](UserPool::any_client);
+/// - the token use: [`token_use`](UserPool::token_use) with [`TokenUse::Access`] (an API
+///   called with access tokens, the usual case) or [`TokenUse::Id`], or, to accept both,
+///   [`any_token_use`](UserPool::any_token_use).
+///
+/// ```compile_fail
+/// use cognito_core::{UserPool, Verifier};
+///
+/// // No token use chosen: not a verifier.
+/// let pool = UserPool::new("eu-west-1_AbCdEf123")?.client_id("4h5j6k7l8m9n0p1q2r3s4t5u6v")?;
+/// let verifier = Verifier::from(pool);
+/// # Ok::<(), cognito_core::ConfigError>(())
+/// ```
 #[derive(Clone)]
-pub struct UserPool<C = ClientChosen> {
+pub struct UserPool<C = ClientChosen, U = TokenUseChosen> {
     pool_id: Box<str>,
     region: Box<str>,
     clients: Vec<Box<str>>,
@@ -157,10 +179,10 @@ pub struct UserPool<C = ClientChosen> {
     updated_issuer: bool,
     jwks: Option<KeySource>,
     allow_http: bool,
-    state: PhantomData<C>,
+    state: PhantomData<(C, U)>,
 }
 
-impl UserPool<NoClient> {
+impl UserPool<NoClient, NoTokenUse> {
     /// A user pool by its id, e.g. `"eu-west-1_AbCdEf123"` (the region is the part before `_`).
     ///
     /// # Errors
@@ -184,16 +206,16 @@ impl UserPool<NoClient> {
     }
 }
 
-impl<C> UserPool<C> {
+impl<C, U> UserPool<C, U> {
     /// Accepts tokens issued to this app client: ID tokens whose `aud` is it, access tokens whose
     /// `client_id` is it. Call again to accept several clients. Cancels an earlier
     /// [`any_client`](UserPool::any_client): the last of the two wins.
     ///
     /// # Errors
     /// `client_id` when the id is empty, longer than 128 characters or not `[A-Za-z0-9_+]`.
-    pub fn client_id(self, client_id: &str) -> Result<UserPool<ClientChosen>, ConfigError> {
+    pub fn client_id(self, client_id: &str) -> Result<UserPool<ClientChosen, U>, ConfigError> {
         validate_client_id(client_id)?;
-        let mut pool = self.into_state::<ClientChosen>();
+        let mut pool = self.into_state::<ClientChosen, U>();
         pool.any_client = false;
         if !pool.clients.iter().any(|c| &**c == client_id) {
             pool.clients.push(client_id.into());
@@ -206,18 +228,34 @@ impl<C> UserPool<C> {
     /// Any application registered in the pool can then call this API with its users' tokens;
     /// prefer [`client_id`](UserPool::client_id). Overrides any client ids set.
     #[must_use]
-    pub fn any_client(self) -> UserPool<ClientChosen> {
-        let mut pool = self.into_state::<ClientChosen>();
+    pub fn any_client(self) -> UserPool<ClientChosen, U> {
+        let mut pool = self.into_state::<ClientChosen, U>();
         pool.any_client = true;
         pool
     }
 
-    /// Which tokens are accepted: [`TokenUse::Id`], [`TokenUse::Access`], or
-    /// [`AllowedTokenUse::Either`] (the default).
+    /// Accepts tokens of this use only: [`TokenUse::Access`] for an API called with access
+    /// tokens (scopes, `client_id`), [`TokenUse::Id`] for one called with ID tokens (user
+    /// attributes, `aud`). A token of the other use is refused (401 `invalid_token`). Cancels
+    /// an earlier [`any_token_use`](UserPool::any_token_use): the last of the two wins.
     #[must_use]
-    pub fn token_use(mut self, token_use: impl Into<AllowedTokenUse>) -> Self {
-        self.token_use = token_use.into();
-        self
+    pub fn token_use(self, token_use: TokenUse) -> UserPool<C, TokenUseChosen> {
+        let mut pool = self.into_state::<C, TokenUseChosen>();
+        pool.token_use = token_use.into();
+        pool
+    }
+
+    /// Accepts ID and access tokens alike.
+    ///
+    /// An ID token carries no scopes and names its client in `aud`, an access token no user
+    /// attributes; a route that reads either must then be ready for both (a
+    /// [`Require::token_use`](crate::Require::token_use) rule, or the `IdToken`/`AccessToken`
+    /// extractors, narrow it again). Prefer [`token_use`](UserPool::token_use).
+    #[must_use]
+    pub fn any_token_use(self) -> UserPool<C, TokenUseChosen> {
+        let mut pool = self.into_state::<C, TokenUseChosen>();
+        pool.token_use = AllowedTokenUse::Either;
+        pool
     }
 
     /// Accepts access tokens only when they are bound to this API: their `aud` must name
@@ -306,7 +344,7 @@ impl<C> UserPool<C> {
         &self.issuer
     }
 
-    fn into_state<D>(self) -> UserPool<D> {
+    fn into_state<D, V>(self) -> UserPool<D, V> {
         UserPool {
             pool_id: self.pool_id,
             region: self.region,
@@ -323,7 +361,7 @@ impl<C> UserPool<C> {
     }
 }
 
-impl UserPool<ClientChosen> {
+impl UserPool<ClientChosen, TokenUseChosen> {
     pub(crate) fn into_spec(self) -> IssuerSpec {
         let mut accepted_iss = vec![self.issuer.clone()];
         if self.updated_issuer {
@@ -354,7 +392,7 @@ impl UserPool<ClientChosen> {
     }
 }
 
-impl<C> fmt::Debug for UserPool<C> {
+impl<C, U> fmt::Debug for UserPool<C, U> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("UserPool")
             .field("pool_id", &self.pool_id)
@@ -629,7 +667,8 @@ mod tests {
         let pool = UserPool::new("eu-west-1_AbCdEf123")
             .unwrap()
             .client_id("abc")
-            .unwrap();
+            .unwrap()
+            .any_token_use();
         assert_eq!(pool.region(), "eu-west-1");
         let spec = pool.into_spec();
         assert_eq!(
@@ -669,7 +708,10 @@ mod tests {
 
     #[test]
     fn updated_issuer_is_accepted_only_when_opted_in() {
-        let pool = UserPool::new("us-east-1_abc").unwrap().any_client();
+        let pool = UserPool::new("us-east-1_abc")
+            .unwrap()
+            .any_client()
+            .any_token_use();
         assert_eq!(pool.clone().into_spec().accepted_iss.len(), 1);
         let spec = pool.accept_updated_issuer().into_spec();
         assert_eq!(
@@ -725,6 +767,7 @@ mod tests {
             .issuer("http://127.0.0.1:9229/us-east-1_abc/")
             .unwrap()
             .any_client()
+            .any_token_use()
             .into_spec();
         assert_eq!(spec.accepted_iss, ["http://127.0.0.1:9229/us-east-1_abc/"]);
         assert!(matches!(spec.keys,

@@ -65,6 +65,7 @@ pub mod identity_pool;
 mod issuer;
 mod jwks;
 mod jws;
+mod payload;
 pub mod rejection;
 mod require;
 pub mod token;
@@ -73,11 +74,13 @@ mod verifier;
 #[cfg(feature = "test-util")]
 pub mod test_util;
 
-pub use claims::{Authentication, Claims, Identity};
+pub use claims::{Authentication, Claims, Identity, Scopes};
 pub use clock::{Clock, ManualClock};
 pub use crypto::{MAX_RSA_BITS, MIN_RSA_BITS};
 pub use error::{ConfigError, Error, ErrorClass, ErrorKind, RETRY_AFTER_SECS};
-pub use issuer::{AllowedTokenUse, ClientChosen, NoClient, OidcIssuer, TokenUse, UserPool};
+pub use issuer::{
+    ClientChosen, NoClient, NoTokenUse, OidcIssuer, TokenUse, TokenUseChosen, UserPool,
+};
 pub use jwks::{Jwks, SkippedKey};
 pub use require::{Require, Unmet};
 pub use verifier::{

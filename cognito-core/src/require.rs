@@ -103,7 +103,8 @@ impl Require {
     }
 
     /// The claim `name` contains `value`: an array claim with an element equal to it, or a
-    /// string claim with it among its space-separated words.
+    /// string claim with it among its space-separated words (split on spaces only, as scopes
+    /// are: a tab or newline does not separate words).
     #[must_use]
     pub fn claim_contains(name: impl Into<Box<str>>, value: impl Into<Value>) -> Self {
         Self::new(Rule::ClaimContains(name.into(), value.into()))
@@ -175,7 +176,7 @@ impl Require {
                 Some(Value::Array(items)) => items.contains(value),
                 Some(Value::String(words)) => value
                     .as_str()
-                    .is_some_and(|v| words.split_ascii_whitespace().any(|w| w == v)),
+                    .is_some_and(|v| crate::claims::Scopes::new(words).any(|w| w == v)),
                 _ => false,
             },
             Rule::TokenUse(token_use) => claims.token_use() == Some(*token_use),

@@ -139,6 +139,8 @@ struct State {
     client_id: String,
     issuer: String,
     keys: Mutex<Keys>,
+    /// Published after the signing keys, as they are: keys a verifier cannot use.
+    raw_keys: Mutex<Vec<Value>>,
     behaviour: Mutex<JwksBehaviour>,
     jwks_requests: AtomicUsize,
     next_kid: AtomicUsize,
@@ -151,7 +153,8 @@ fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
 impl State {
     fn jwks_json(&self) -> String {
         let keys = lock(&self.keys);
-        let jwks: Vec<Value> = keys.published.iter().map(|k| k.jwk()).collect();
+        let mut jwks: Vec<Value> = keys.published.iter().map(|k| k.jwk()).collect();
+        jwks.extend(lock(&self.raw_keys).iter().cloned());
         json!({ "keys": jwks }).to_string()
     }
 
@@ -195,6 +198,7 @@ impl LocalIssuerBuilder {
         let pool = UserPool::new(&self.pool_id)
             .and_then(|p| p.client_id(&self.client_id))
             .and_then(|p| p.jwks_url(&jwks_url))
+            .map(UserPool::any_token_use)
             .map_err(std::io::Error::other)?;
         let active = Arc::new(SigningKey::generate("local-0".into())?);
         let other = Arc::new(SigningKey::generate("local-other".into())?);
@@ -208,6 +212,7 @@ impl LocalIssuerBuilder {
                 active,
                 other,
             }),
+            raw_keys: Mutex::new(Vec::new()),
             behaviour: Mutex::new(JwksBehaviour::Normal),
             jwks_requests: AtomicUsize::new(0),
             next_kid: AtomicUsize::new(1),
@@ -277,7 +282,8 @@ impl LocalIssuer {
         &self.jwks_url
     }
 
-    /// A [`UserPool`] for this issuer: its pool id, its client, keys from the local endpoint.
+    /// A [`UserPool`] for this issuer: its pool id, its client, keys from the local endpoint,
+    /// ID and access tokens alike (`any_token_use`; narrow it with `.token_use(..)`).
     #[must_use]
     pub fn user_pool(&self) -> UserPool<ClientChosen> {
         self.pool.clone()
@@ -299,6 +305,13 @@ impl LocalIssuer {
     #[must_use]
     pub fn active_kid(&self) -> String {
         lock(&self.state.keys).active.kid.clone()
+    }
+
+    /// Publishes `jwk` as it is, after the signing keys: an encryption key, an EC key, a
+    /// malformed entry — what a verifier must skip. Tokens can name it with
+    /// [`TokenBuilder::header`]`("kid", ..)`.
+    pub fn publish_raw_key(&self, jwk: Value) {
+        lock(&self.state.raw_keys).push(jwk);
     }
 
     /// Generates a new signing key and publishes it next to the old ones; new tokens are signed
@@ -569,6 +582,23 @@ impl TokenBuilder {
             claims.remove(name);
         }
         claims
+    }
+
+    /// Signs `payload`, exactly these bytes, with the issuer's active key under an RS256
+    /// header naming its `kid`: for payloads no [`serde_json::Value`] can hold (an unpaired
+    /// surrogate escape, a number outside `f64`, a member named twice).
+    #[must_use]
+    pub fn sign_payload(self, payload: &[u8]) -> String {
+        let key = Arc::clone(&lock(&self.state.keys).active);
+        let header = json!({"kid": key.kid, "alg": "RS256"});
+        let signing_input = format!(
+            "{}.{}",
+            STRICT_B64.encode(header.to_string()),
+            STRICT_B64.encode(payload)
+        );
+        let signature =
+            jsonwebtoken::crypto::sign(signing_input.as_bytes(), &key.encoding, Algorithm::RS256);
+        format!("{signing_input}.{}", signature.unwrap_or_default())
     }
 
     /// Signs and returns the compact token.

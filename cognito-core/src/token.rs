@@ -1,9 +1,10 @@
 //! Where a request's token comes from. Adapters hand over raw header bytes; the rules for reading
 //! them live here so every framework reads tokens the same way.
 //!
-//! "No token" and "a malformed token" are different answers: no credentials of ours is a bare
-//! 401 challenge (or an anonymous request when auth is optional), while a broken `Bearer`
-//! credential is a 401 `invalid_token`.
+//! "No token" and "malformed credentials" are different answers: no credentials of ours is a
+//! bare 401 challenge (or an anonymous request when auth is optional), while a broken `Bearer`
+//! credential (two `Authorization` headers, a tab or two spaces after `Bearer`, characters no
+//! token has) is a 400 `invalid_request` (RFC 6750 §3.1), even where auth is optional.
 //!
 //! ```
 //! use cognito_core::token::{self, Found};
@@ -42,12 +43,12 @@ impl<'a> Found<'a> {
     /// The token, `None` when missing, or the error for a malformed credential.
     ///
     /// # Errors
-    /// [`ErrorKind::Malformed`] for [`Found::Malformed`].
+    /// [`ErrorKind::InvalidRequest`] for [`Found::Malformed`].
     pub fn into_result(self) -> Result<Option<&'a str>, Error> {
         match self {
             Found::Token(token) => Ok(Some(token)),
             Found::Missing => Ok(None),
-            Found::Malformed => Err(Error::new(ErrorKind::Malformed)),
+            Found::Malformed => Err(Error::new(ErrorKind::InvalidRequest)),
         }
     }
 }

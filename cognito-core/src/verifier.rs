@@ -10,7 +10,7 @@ use std::time::{Duration, SystemTime};
 use serde::de::DeserializeOwned;
 
 use crate::cache::TokenCache;
-use crate::claims::{Audience, Claims, RawClaims, StandardClaims, VerifiedToken};
+use crate::claims::{Claims, StandardClaims, VerifiedToken};
 use crate::clock::{Clock, unix_seconds};
 use crate::error::{ConfigError, Error, ErrorKind};
 use crate::issuer::{
@@ -18,6 +18,7 @@ use crate::issuer::{
 };
 use crate::jwks::{FetchSettings, Fetcher, Jwks, KeyStore};
 use crate::jws::{self, Limits};
+use crate::payload::{Audience, RawClaims};
 use crate::token::Found;
 
 /// Default maximum token length in bytes.
@@ -210,7 +211,7 @@ impl VerifierBuilder {
     /// use std::collections::HashSet;
     /// use std::sync::Arc;
     ///
-    /// use cognito_core::{UserPool, Verifier};
+    /// use cognito_core::{TokenUse, UserPool, Verifier};
     ///
     /// /// Stands in for a revocation store reached over the network.
     /// async fn is_revoked(store: &HashSet<String>, session: &str) -> bool {
@@ -218,7 +219,9 @@ impl VerifierBuilder {
     /// }
     ///
     /// # fn main() -> Result<(), cognito_core::ConfigError> {
-    /// let pool = UserPool::new("eu-west-1_AbCdEf123")?.client_id("4h5j6k7l8m9n0p1q2r3s4t5u6v")?;
+    /// let pool = UserPool::new("eu-west-1_AbCdEf123")?
+    ///     .client_id("4h5j6k7l8m9n0p1q2r3s4t5u6v")?
+    ///     .token_use(TokenUse::Access);
     /// let store = Arc::new(HashSet::from(["a-signed-out-session".to_owned()]));
     /// let verifier = Verifier::builder()
     ///     .pool(pool)
@@ -307,7 +310,10 @@ impl VerifierBuilder {
             .map(|spec| {
                 let store = match &spec.keys {
                     KeySource::Url(url) => KeyStore::new(Some(url.clone()), Jwks::default()),
-                    KeySource::Static(jwks) => KeyStore::new(None, jwks.clone()),
+                    KeySource::Static(jwks) => {
+                        jwks.log_skipped("static key set");
+                        KeyStore::new(None, jwks.clone())
+                    }
                 };
                 Issuer { spec, store }
             })
@@ -395,7 +401,12 @@ impl Verifier {
         let hit = cache.get(token)?;
         let issuer = &inner.issuers[hit.issuer_index];
         let now = inner.clock.unix_seconds();
-        if is_expired(hit.exp, now, inner.leeway) || !issuer.store.still_current(&hit.key) {
+        // Decided as a miss would be: a clock that stepped back before `nbf` sends the token
+        // to full verification, which refuses it.
+        if is_expired(hit.exp, now, inner.leeway)
+            || is_not_yet_valid(hit.std.nbf, now, inner.leeway)
+            || !issuer.store.still_current(&hit.key)
+        {
             cache.remove(token);
             return None;
         }
@@ -415,7 +426,7 @@ impl Verifier {
             },
             Found::Missing if optional => Decision::Anonymous,
             Found::Missing => Decision::Decided(Err(Error::missing_token())),
-            Found::Malformed => Decision::Decided(Err(ErrorKind::Malformed.into())),
+            Found::Malformed => Decision::Decided(Err(ErrorKind::InvalidRequest.into())),
         }
     }
 
@@ -541,8 +552,7 @@ impl Verifier {
         let mut jws = jws::parse(token, inner.limits, &mut small, &mut large)?;
         let payload = String::from_utf8(std::mem::take(&mut jws.payload))
             .map_err(|_| ErrorKind::Malformed)?;
-        let raw: RawClaims<'_> =
-            serde_json::from_str(&payload).map_err(|_| ErrorKind::Malformed)?;
+        let raw = RawClaims::parse(&payload)?;
 
         let iss = raw.iss.as_deref().ok_or(ErrorKind::MissingClaim("iss"))?;
         let (issuer_index, issuer) = inner
@@ -568,10 +578,7 @@ impl Verifier {
         if is_expired(exp, now, inner.leeway) {
             return Err(ErrorKind::Expired.into());
         }
-        if raw
-            .nbf
-            .is_some_and(|nbf| now.saturating_add(inner.leeway) < nbf)
-        {
+        if is_not_yet_valid(raw.nbf, now, inner.leeway) {
             return Err(ErrorKind::NotYetValid.into());
         }
         match raw.sub.as_deref() {
@@ -619,6 +626,11 @@ impl fmt::Debug for Decision {
 /// Valid while `now < exp + leeway`.
 fn is_expired(exp: u64, now: u64, leeway: u64) -> bool {
     now >= exp.saturating_add(leeway)
+}
+
+/// Not valid before `nbf - leeway`.
+fn is_not_yet_valid(nbf: Option<u64>, now: u64, leeway: u64) -> bool {
+    nbf.is_some_and(|nbf| now.saturating_add(leeway) < nbf)
 }
 
 /// `token_use` and the app client (Cognito), or the audience (other OIDC issuers).

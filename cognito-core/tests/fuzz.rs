@@ -7,7 +7,7 @@ use std::sync::LazyLock;
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use cognito_core::test_util::LocalIssuer;
-use cognito_core::{Claims, Error, ErrorClass, Verifier};
+use cognito_core::{Claims, Error, ErrorClass, ErrorKind, Verifier};
 use proptest::prelude::*;
 use proptest::sample::Index;
 use serde_json::json;
@@ -73,12 +73,18 @@ impl Fixture {
 }
 
 /// A refused token is refused as an invalid token (401), never as anything that would let an
-/// adapter treat it differently.
+/// adapter treat it differently; or, when a mutation changed its `kid` to one the store has not
+/// looked for since its last fetch, with a 503 that asks to retry after the cooldown.
 fn assert_refused(result: Result<Claims, Error>, token: &str) -> Result<(), TestCaseError> {
     match result {
         Ok(claims) => Err(TestCaseError::fail(format!(
             "{token:?} verified as {claims:?}"
         ))),
+        Err(err) if err.kind() == &ErrorKind::KeyNotYetFetched => {
+            prop_assert_eq!(err.status(), 503);
+            prop_assert!(err.retry_after().is_some());
+            Ok(())
+        }
         Err(err) => {
             prop_assert_eq!(err.class(), ErrorClass::InvalidToken, "{:?}", err);
             prop_assert_eq!(err.status(), 401);

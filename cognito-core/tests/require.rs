@@ -295,10 +295,12 @@ async fn route_rule_on_a_request_needs_verified_claims() {
             .status(),
         403
     );
-    for nothing in [Some(&Authentication::Anonymous), None] {
-        let error = Authentication::require(nothing, &rule).unwrap_err();
-        assert_eq!(error.kind(), &ErrorKind::MissingToken);
-    }
+    let anonymous = Authentication::require(Some(&Authentication::Anonymous), &rule);
+    assert_eq!(anonymous.unwrap_err().kind(), &ErrorKind::MissingToken);
+    // No auth middleware in front: a 500 naming it, not "no token".
+    let forgotten = Authentication::require(None, &rule).unwrap_err();
+    assert_eq!(forgotten.status(), 500);
+    assert!(forgotten.to_string().contains("CognitoAuth"), "{forgotten}");
 }
 
 #[tokio::test]

@@ -146,18 +146,30 @@ async fn assert_invalid_token(token: &str, description: &str) {
 #[tokio::test]
 async fn malformed_token_is_401_with_invalid_token_challenge() {
     assert_invalid_token("not-a-jwt", "the token is malformed").await;
-    let req = Request::get("/")
-        .header(AUTHORIZATION, "Bearer  two-spaces")
-        .body(String::new())
-        .unwrap();
-    let answer = send(&app(auth()), req).await;
-    assert_eq!(answer.status, StatusCode::UNAUTHORIZED);
-    assert!(
-        answer
-            .challenge
-            .unwrap()
-            .contains("error=\"invalid_token\"")
-    );
+}
+
+#[tokio::test]
+async fn malformed_bearer_credentials_are_400_invalid_request() {
+    const INVALID_REQUEST: &str = "Bearer realm=\"api\", error=\"invalid_request\", \
+         error_description=\"the request's credentials are malformed\"";
+    for value in [
+        "Bearer  two-spaces",
+        "Bearer\ttab",
+        "Bearer",
+        "Bearer a.b.c ",
+    ] {
+        let req = Request::get("/")
+            .header(AUTHORIZATION, value)
+            .body(String::new())
+            .unwrap();
+        let answer = send(&app(auth().optional()), req).await;
+        assert_eq!(answer.status, StatusCode::BAD_REQUEST, "{value:?}");
+        assert_eq!(
+            answer.challenge.as_deref(),
+            Some(INVALID_REQUEST),
+            "{value:?}"
+        );
+    }
 }
 
 #[tokio::test]
@@ -399,19 +411,59 @@ async fn require_on_anonymous_request_is_401() {
 }
 
 #[tokio::test]
-async fn require_without_auth_layer_is_401() {
+async fn negated_claim_rule_cannot_be_dodged_by_a_payload_the_claim_map_cannot_hold() {
+    let service = guarded(
+        auth(),
+        Require::claim_equals("custom:status", "disabled").not(),
+    );
+    let disabled = ISSUER.id_token().custom("status", "disabled");
+    let payload = serde_json::Value::Object(disabled.claims()).to_string();
+    let answer = send(&service, bearer(&disabled.sign())).await;
+    assert_eq!(
+        answer.status,
+        StatusCode::FORBIDDEN,
+        "the rule refuses the user"
+    );
+    // The same signed claims, with one member no claim map can hold: refused as malformed,
+    // never admitted with claims that read as empty.
+    for hidden in [
+        r#""x":"\ud800""#,
+        r#""x":"x\ud800\u0041""#,
+        r#""x":1e400"#,
+        r#""x":-1e400"#,
+    ] {
+        let payload = format!("{},{hidden}}}", payload.strip_suffix('}').unwrap());
+        let token = ISSUER.id_token().sign_payload(payload.as_bytes());
+        let answer = send(&service, bearer(&token)).await;
+        assert_eq!(answer.status, StatusCode::UNAUTHORIZED, "{hidden}");
+        assert_eq!(
+            answer.challenge.as_deref(),
+            Some(
+                "Bearer realm=\"api\", error=\"invalid_token\", \
+                 error_description=\"the token is malformed\""
+            ),
+            "{hidden}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn require_without_auth_layer_is_a_500_naming_cognito_auth() {
     let service: Echo = BoxCloneService::new(
         ServiceBuilder::new()
             .map_response(boxed::<AuthBody<String>>)
             .layer(require(Require::group("admin")))
             .service(service_fn(whoami)),
     );
+    // A valid token is sent, but nothing in front of the rule reads it.
     let answer = send(
         &service,
         bearer(&ISSUER.id_token().groups(["admin"]).sign()),
     )
     .await;
-    assert_eq!(answer.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(answer.status, StatusCode::INTERNAL_SERVER_ERROR);
+    assert_eq!(answer.challenge, None);
+    assert!(answer.body.contains("CognitoAuth"), "{}", answer.body);
 }
 
 #[tokio::test]
@@ -686,8 +738,12 @@ async fn a_grpc_refusal_polled_again_after_completion_is_500_not_200() {
 
 #[tokio::test]
 async fn a_require_refusal_polled_again_after_completion_is_500_not_200() {
-    // No auth layer in front: `require` refuses on its own.
+    // An anonymous request reaches `require`, which refuses it on its own.
     let service = ServiceBuilder::new()
+        .map_request(|mut req: Request<String>| {
+            req.extensions_mut().insert(Authentication::Anonymous);
+            req
+        })
         .layer(require(Require::group("admin")))
         .service(service_fn(whoami));
     let (first, again) = complete_then_poll_again(service, anonymous()).await;
@@ -753,7 +809,8 @@ async fn pool_and_oidc_issuer_convert_into_the_layer() {
     let pool = UserPool::new("eu-west-1_AbCdEf123")
         .unwrap()
         .client_id("abc")
-        .unwrap();
+        .unwrap()
+        .any_token_use();
     let layer = CognitoAuth::new(pool);
     assert!(
         layer

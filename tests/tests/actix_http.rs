@@ -270,6 +270,7 @@ async fn seeded_pool(e: Emulator, url: &str, token_validity_seconds: Option<u32>
 fn user_pool(pool: &EmulatorPool, client_id: &str) -> Result<UserPool, ConfigError> {
     let configured = UserPool::new(&pool.pool_id)?
         .client_id(client_id)?
+        .any_token_use()
         .jwks_url(&pool.jwks_url)?;
     match pool.emulator {
         Emulator::Moto => Ok(configured),

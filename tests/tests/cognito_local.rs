@@ -59,6 +59,7 @@ async fn seeded_pool(url: &str, token_validity_seconds: Option<u32>) -> Emulator
 fn user_pool(pool: &EmulatorPool, client_id: &str) -> Result<UserPool, ConfigError> {
     UserPool::new(&pool.pool_id)?
         .client_id(client_id)?
+        .any_token_use()
         .jwks_url(&pool.jwks_url)?
         .issuer(&pool.issuer)
 }
@@ -196,6 +197,7 @@ async fn cognito_local_token_of_another_pool_is_refused_as_unknown_issuer() -> T
     let a_with_b_keys = Verifier::from(
         UserPool::new(&pool_a.pool_id)?
             .client_id(&pool_a.client_id)?
+            .any_token_use()
             .issuer(&pool_a.issuer)?
             .jwks_url(&pool_b.jwks_url)?,
     );
@@ -211,6 +213,7 @@ async fn cognito_local_token_of_another_pool_is_refused_as_unknown_issuer() -> T
     let any_client_b = Verifier::from(
         UserPool::new(&pool_b.pool_id)?
             .any_client()
+            .any_token_use()
             .issuer(&pool_b.issuer)?
             .jwks_url(&pool_b.jwks_url)?,
     );
@@ -246,6 +249,7 @@ async fn cognito_local_token_of_another_app_client_is_refused_as_wrong_client() 
     let any_client = Verifier::from(
         UserPool::new(&pool.pool_id)?
             .any_client()
+            .any_token_use()
             .issuer(&pool.issuer)?
             .jwks_url(&pool.jwks_url)?,
     );

@@ -300,6 +300,7 @@ impl Moto {
         let verifier = Verifier::from(
             UserPool::new(&pool.pool_id)?
                 .client_id(&pool.client_id)?
+                .any_token_use()
                 .jwks_url(&pool.jwks_url)?,
         );
         Ok(Moto {

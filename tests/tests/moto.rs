@@ -55,6 +55,7 @@ async fn seeded_pool(url: &str) -> EmulatorPool {
 fn user_pool(pool: &EmulatorPool, client_id: &str) -> Result<UserPool, ConfigError> {
     UserPool::new(&pool.pool_id)?
         .client_id(client_id)?
+        .any_token_use()
         .jwks_url(&pool.jwks_url)
 }
 
@@ -202,6 +203,7 @@ async fn moto_token_of_another_pool_is_refused_as_unknown_issuer() -> TestResult
     let a_with_b_keys = Verifier::from(
         UserPool::new(&pool_a.pool_id)?
             .client_id(&pool_a.client_id)?
+            .any_token_use()
             .jwks_url(&pool_b.jwks_url)?,
     );
     a_with_b_keys.verify(&tokens_a.id_token).await?;
@@ -216,6 +218,7 @@ async fn moto_token_of_another_pool_is_refused_as_unknown_issuer() -> TestResult
     let any_client_b = Verifier::from(
         UserPool::new(&pool_b.pool_id)?
             .any_client()
+            .any_token_use()
             .jwks_url(&pool_b.jwks_url)?,
     );
     for token in [&tokens_a.id_token, &tokens_a.access_token] {
@@ -250,6 +253,7 @@ async fn moto_token_of_another_app_client_is_refused_as_wrong_client() -> TestRe
     let any_client = Verifier::from(
         UserPool::new(&pool.pool_id)?
             .any_client()
+            .any_token_use()
             .jwks_url(&pool.jwks_url)?,
     );
     any_client.verify(&tokens_2.id_token).await?;

@@ -339,11 +339,13 @@ fn cases(issuer: &LocalIssuer) -> Vec<Case> {
         Case::anonymous("no token", "/reports", 401),
         Case::header("basic scheme", "/", b"Basic dXNlcjpwdw==", 200),
         Case::header("basic scheme", "/me", b"Basic dXNlcjpwdw==", 401),
-        // Broken bearer credentials: 401 invalid_token, even on the public route.
-        Case::header("bearer, no token", "/me", b"Bearer", 401),
-        Case::header("bearer, two spaces", "/me", b"Bearer  x", 401),
-        Case::header("bearer, two spaces", "/", b"Bearer  x", 401),
-        Case::header("non-ASCII byte", "/me", b"Bearer abc\xffdef", 401),
+        // Broken bearer credentials: 400 invalid_request (RFC 6750 §3.1), even on the public
+        // route.
+        Case::header("bearer, no token", "/me", b"Bearer", 400),
+        Case::header("bearer, two spaces", "/me", b"Bearer  x", 400),
+        Case::header("bearer, two spaces", "/", b"Bearer  x", 400),
+        Case::header("bearer, tab", "/me", b"Bearer\tx", 400),
+        Case::header("non-ASCII byte", "/me", b"Bearer abc\xffdef", 400),
         Case {
             name: "two authorization fields",
             path: "/me",
@@ -351,7 +353,16 @@ fn cases(issuer: &LocalIssuer) -> Vec<Case> {
                 HeaderValue::from_str(&format!("Bearer {user}")).unwrap(),
                 HeaderValue::from_str(&format!("Bearer {admin}")).unwrap(),
             ],
-            expect: 401,
+            expect: 400,
+        },
+        Case {
+            name: "two authorization fields",
+            path: "/",
+            authorization: vec![
+                HeaderValue::from_str(&format!("Bearer {user}")).unwrap(),
+                HeaderValue::from_str(&format!("Bearer {admin}")).unwrap(),
+            ],
+            expect: 400,
         },
         Case::bearer("malformed token", "/me", "not-a-jwt", 401),
         Case::bearer("malformed token", "/", "not-a-jwt", 401),
@@ -462,7 +473,7 @@ async fn axum_and_actix_quickstarts_answer_every_case_identically() {
 
     assert_all_agree("one issuer, both quickstarts", &rows);
     // The table covers every status the apps answer with.
-    for status in [200, 401, 403] {
+    for status in [200, 400, 401, 403] {
         assert!(
             rows.iter().any(|r| r.actix.status == status),
             "no case answered {status}"

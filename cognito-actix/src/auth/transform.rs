@@ -22,9 +22,11 @@ use crate::{Rejections, TokenSource};
 ///
 /// ```
 /// use cognito_actix::{CognitoAuth, TokenSource};
-/// use cognito_core::{Require, UserPool};
+/// use cognito_core::{Require, TokenUse, UserPool};
 ///
-/// let pool = UserPool::new("eu-west-1_AbCdEf123")?.client_id("4h5j6k7l8m9n0p1q2r3s4t5u6v")?;
+/// let pool = UserPool::new("eu-west-1_AbCdEf123")?
+///     .client_id("4h5j6k7l8m9n0p1q2r3s4t5u6v")?
+///     .token_use(TokenUse::Id);
 /// let middleware = CognitoAuth::new(pool)
 ///     .token_source(TokenSource::cookie("id_token"))
 ///     .require(Require::group("staff"))

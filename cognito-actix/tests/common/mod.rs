@@ -87,3 +87,7 @@ where
 pub fn invalid_token(description: &str) -> String {
     format!("Bearer realm=\"api\", error=\"invalid_token\", error_description=\"{description}\"")
 }
+
+/// The challenge of a 400 for malformed credentials (RFC 6750 `invalid_request`).
+pub const INVALID_REQUEST: &str = "Bearer realm=\"api\", error=\"invalid_request\", \
+     error_description=\"the request's credentials are malformed\"";

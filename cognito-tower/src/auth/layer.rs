@@ -16,10 +16,12 @@ use crate::{Rejections, TokenSource};
 /// inner service's error type is untouched.
 ///
 /// ```
-/// use cognito_core::{Require, UserPool};
+/// use cognito_core::{Require, TokenUse, UserPool};
 /// use cognito_tower::{CognitoAuth, TokenSource};
 ///
-/// let pool = UserPool::new("eu-west-1_AbCdEf123")?.client_id("4h5j6k7l8m9n0p1q2r3s4t5u6v")?;
+/// let pool = UserPool::new("eu-west-1_AbCdEf123")?
+///     .client_id("4h5j6k7l8m9n0p1q2r3s4t5u6v")?
+///     .token_use(TokenUse::Id);
 /// let layer = CognitoAuth::new(pool)
 ///     .token_source(TokenSource::cookie("id_token"))
 ///     .require(Require::group("staff"))

@@ -130,7 +130,11 @@ impl Settings {
 /// # Errors
 /// When a pool id, the client id or a URL is malformed.
 pub fn app(settings: &Settings) -> Result<Router, ConfigError> {
-    let mut pool = UserPool::new(&settings.user_pool_id)?.client_id(&settings.client_id)?;
+    // Identity pools exchange ID tokens; the routes take access tokens too (with the ID token
+    // from a second header), so both uses are accepted.
+    let mut pool = UserPool::new(&settings.user_pool_id)?
+        .client_id(&settings.client_id)?
+        .any_token_use();
     if let Some(url) = settings.effective_jwks_url() {
         pool = pool.jwks_url(&url)?;
     }

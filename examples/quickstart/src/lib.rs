@@ -87,7 +87,11 @@ impl Config {
     /// # Errors
     /// A setting that cannot work, named.
     pub fn verifier(&self) -> Result<Verifier, ConfigError> {
-        let mut pool = UserPool::new(&self.pool_id)?.client_id(&self.client_id)?;
+        // `/me` reads ID tokens, `/reports` access tokens: both are accepted, and the route
+        // that needs an access token says so with a rule.
+        let mut pool = UserPool::new(&self.pool_id)?
+            .client_id(&self.client_id)?
+            .any_token_use();
         if let Some(issuer) = &self.issuer {
             pool = pool.issuer(issuer)?;
         }
