@@ -371,11 +371,13 @@ fn cases(issuer: &LocalIssuer) -> Vec<Case> {
         Case::bearer("expired", "/me", &id().expired().sign(), 401),
         Case::bearer("expired", "/", &id().expired().sign(), 401),
         Case::bearer("not yet valid", "/me", &id().not_yet_valid().sign(), 401),
+        // The apps' keys were fetched within the cooldown: an unknown kid may be a key
+        // published since, so the client is told to retry rather than that the token is bad.
         Case::bearer(
             "other key, unknown kid",
             "/me",
             &id().other_key().sign(),
-            401,
+            503,
         ),
         Case::bearer(
             "other key, published kid",

@@ -169,3 +169,33 @@ async fn the_app_protects_a_moto_pool_configured_like_the_environment_says() -> 
     assert_eq!(status, 401, "{body}");
     Ok(())
 }
+
+/// The README's quickstart is the example's code, not a look-alike: every line of its snippet
+/// (hidden doctest lines aside) appears in `examples/quickstart/src/lib.rs`, in the same order.
+#[test]
+fn readme_quickstart_snippet_is_the_example_code() {
+    let readme = include_str!("../../README.md");
+    let example = include_str!("../../examples/quickstart/src/lib.rs");
+    let section = readme
+        .split("## Quickstart (axum)")
+        .nth(1)
+        .expect("the README has a quickstart section");
+    let snippet = section
+        .split("```rust")
+        .nth(1)
+        .and_then(|block| block.split("```").next())
+        .expect("the quickstart section has a rust block");
+    let shown: Vec<&str> = snippet
+        .lines()
+        .map(str::trim)
+        .filter(|line| !line.is_empty() && *line != "#" && !line.starts_with("# "))
+        .collect();
+    assert!(shown.len() >= 20, "the snippet shows the app: {shown:?}");
+    let mut example_lines = example.lines().map(str::trim);
+    for line in shown {
+        assert!(
+            example_lines.any(|e| e == line),
+            "a README quickstart line is not in the example (in this order): {line}"
+        );
+    }
+}
