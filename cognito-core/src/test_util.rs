@@ -346,6 +346,44 @@ impl LocalIssuer {
         self.state.jwks_requests.load(Ordering::SeqCst)
     }
 
+    /// Signs `payload` exactly as given (any bytes: it need not be JSON, nor UTF-8) with the
+    /// active key, under the header `{"alg":"RS256","kid":<active kid>}`, and returns the
+    /// compact token (base64url segments without padding).
+    ///
+    /// For tests of what the verifier makes of payloads that [`TokenBuilder`] would never
+    /// write: odd escapes, odd numbers, duplicate members, text that is not JSON at all. The
+    /// signature is genuine, so whatever the verifier refuses, it refuses on the payload.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// use std::time::{SystemTime, UNIX_EPOCH};
+    /// use cognito_core::test_util::LocalIssuer;
+    /// use cognito_core::Verifier;
+    ///
+    /// let issuer = LocalIssuer::start()?;
+    /// let verifier = Verifier::from(issuer.user_pool().jwks(issuer.jwks()));
+    /// let exp = SystemTime::now().duration_since(UNIX_EPOCH)?.as_secs() + 3600;
+    /// let payload = format!(
+    ///     r#"{{"iss":"{}","sub":"caf\u00e9","token_use":"id","aud":"{}","exp":{exp}}}"#,
+    ///     issuer.issuer(),
+    ///     issuer.client_id(),
+    /// );
+    /// let claims = verifier.verify(&issuer.sign_payload(payload.as_bytes())).await?;
+    /// assert_eq!(claims.sub(), "café");
+    ///
+    /// // Signed all the same, refused on the payload.
+    /// let not_json = issuer.sign_payload(b"not json");
+    /// assert!(verifier.verify(&not_json).await.is_err());
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[must_use]
+    pub fn sign_payload(&self, payload: &[u8]) -> String {
+        let key = Arc::clone(&lock(&self.state.keys).active);
+        sign_compact(&Map::new(), payload, &key, &Signer::Active)
+    }
+
     /// A builder for an ID token (`token_use: id`, `aud`: the client).
     pub fn id_token(&self) -> TokenBuilder {
         TokenBuilder::new(Arc::clone(&self.state), crate::TokenUse::Id)
@@ -611,39 +649,53 @@ impl TokenBuilder {
             _ => Arc::clone(&keys.active),
         };
         drop(keys);
-        let alg = match self.signer {
-            Signer::Active | Signer::Other => "RS256",
-            Signer::AlgNone => "none",
-            Signer::HmacWithPublicKey => "HS256",
-        };
-        let mut header = Map::new();
-        header.insert("kid".into(), json!(key.kid));
-        header.insert("alg".into(), json!(alg));
-        for (name, value) in &self.header {
-            header.insert(name.clone(), value.clone());
-        }
-        let signing_input = format!(
-            "{}.{}",
-            STRICT_B64.encode(Value::Object(header).to_string()),
-            STRICT_B64.encode(Value::Object(claims).to_string())
-        );
-        let signature = match self.signer {
-            Signer::Active | Signer::Other => jsonwebtoken::crypto::sign(
-                signing_input.as_bytes(),
-                &key.encoding,
-                Algorithm::RS256,
-            ),
-            Signer::AlgNone => Ok(String::new()),
-            Signer::HmacWithPublicKey => jsonwebtoken::crypto::sign(
-                signing_input.as_bytes(),
-                &EncodingKey::from_secret(&key.n),
-                Algorithm::HS256,
-            ),
-        };
-        // Signing with a freshly generated, valid key does not fail; if it ever did, the empty
-        // signature makes the token fail verification rather than the test harness panic.
-        format!("{signing_input}.{}", signature.unwrap_or_default())
+        sign_compact(
+            &self.header,
+            Value::Object(claims).to_string().as_bytes(),
+            &key,
+            &self.signer,
+        )
     }
+}
+
+/// The compact token for `payload` (taken as it is) signed by `signer` with `key`, under the
+/// header `{"alg":…,"kid":<key's kid>}` with `extra_header` merged over it.
+fn sign_compact(
+    extra_header: &Map<String, Value>,
+    payload: &[u8],
+    key: &SigningKey,
+    signer: &Signer,
+) -> String {
+    let alg = match signer {
+        Signer::Active | Signer::Other => "RS256",
+        Signer::AlgNone => "none",
+        Signer::HmacWithPublicKey => "HS256",
+    };
+    let mut header = Map::new();
+    header.insert("kid".into(), json!(key.kid));
+    header.insert("alg".into(), json!(alg));
+    for (name, value) in extra_header {
+        header.insert(name.clone(), value.clone());
+    }
+    let signing_input = format!(
+        "{}.{}",
+        STRICT_B64.encode(Value::Object(header).to_string()),
+        STRICT_B64.encode(payload)
+    );
+    let signature = match signer {
+        Signer::Active | Signer::Other => {
+            jsonwebtoken::crypto::sign(signing_input.as_bytes(), &key.encoding, Algorithm::RS256)
+        }
+        Signer::AlgNone => Ok(String::new()),
+        Signer::HmacWithPublicKey => jsonwebtoken::crypto::sign(
+            signing_input.as_bytes(),
+            &EncodingKey::from_secret(&key.n),
+            Algorithm::HS256,
+        ),
+    };
+    // Signing with a freshly generated, valid key does not fail; if it ever did, the empty
+    // signature makes the token fail verification rather than the test harness panic.
+    format!("{signing_input}.{}", signature.unwrap_or_default())
 }
 
 impl fmt::Debug for TokenBuilder {
@@ -876,6 +928,27 @@ mod tests {
         assert_ne!(a, derived_sub("us-east-1_X", "bob"));
         assert_eq!(a.len(), 36);
         assert_eq!(a.matches('-').count(), 4);
+    }
+
+    #[test]
+    fn sign_payload_signs_the_bytes_as_given_under_the_active_key() {
+        let issuer = LocalIssuer::start().unwrap();
+        let payload = b"{\"x\":\"\\ud800\",\"n\":1e400} \xff";
+        let token = issuer.sign_payload(payload);
+        let segments: Vec<&str> = token.split('.').collect();
+        assert_eq!(segments.len(), 3);
+        let header: Value =
+            serde_json::from_slice(&STRICT_B64.decode(segments[0]).unwrap()).unwrap();
+        assert_eq!(header, json!({"alg": "RS256", "kid": issuer.active_kid()}));
+        assert_eq!(STRICT_B64.decode(segments[1]).unwrap(), payload);
+        // The same signing path as a built token: the signature checks out with the
+        // published key.
+        let jwks = issuer.jwks();
+        let key = jwks.find(&issuer.active_kid()).unwrap();
+        let signing_input = &token[..token.rfind('.').unwrap()];
+        let signature = STRICT_B64.decode(segments[2]).unwrap();
+        assert!(key.verify(signing_input.as_bytes(), &signature));
+        assert!(!key.verify(b"other.input", &signature));
     }
 
     #[test]
