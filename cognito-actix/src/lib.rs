@@ -18,9 +18,9 @@
 //!         .wrap(CognitoAuth::new(issuer.user_pool()))
 //!         .route("/me", web::get().to(me))
 //!         .service(
+//!             // The rule wraps the route, so other methods still get 405.
 //!             web::resource("/admin")
-//!                 .wrap(require(Require::group("admin")))
-//!                 .to(HttpResponse::Ok),
+//!                 .route(web::get().to(HttpResponse::Ok).wrap(require(Require::group("admin")))),
 //!         ),
 //! )
 //! .await;
@@ -63,8 +63,8 @@
 //! - Extractors — [`Claims<T>`], [`MaybeClaims<T>`], [`IdToken<T>`], [`AccessToken<T>`]: the
 //!   verified claims, with your own claim type `T` deserialized from them. See [`extract`] for
 //!   what each answers, and why `MaybeClaims` rather than `Option<Claims>`.
-//! - [`require`] — middleware for a route or scope: 401 without verified claims, 403
-//!   `insufficient_scope` when the [`Require`] rule fails.
+//! - [`require`] — middleware for a route or scope: 401 for an anonymous request, 403
+//!   `insufficient_scope` when the [`Require`] rule fails, 500 with no `CognitoAuth` in front.
 //! - [`guard`] — `guard::group("admin")`, `guard::scope(..)`, `guard::claim(..)` for `.guard(..)`:
 //!   they choose between routes, and a non-matching guard falls through to the next route
 //!   (typically a 404), never a 403. For "forbidden", use [`require`].
@@ -76,11 +76,12 @@
 //!
 //! | situation | status | `WWW-Authenticate` |
 //! |---|---|---|
+//! | malformed credentials (two `Authorization` headers, `Bearer` with a tab or two spaces), even when auth is optional | 400 | `Bearer realm="…", error="invalid_request", error_description="…"` |
 //! | no token (and auth not optional) | 401 | `Bearer realm="…"` |
-//! | malformed, bad signature, expired, wrong issuer / client / token use | 401 | `Bearer realm="…", error="invalid_token", error_description="…"` |
+//! | malformed, bad signature, expired, wrong issuer / client / token use, unusable key | 401 | `Bearer realm="…", error="invalid_token", error_description="…"` |
 //! | valid token, requirement not met | 403 | `Bearer realm="…", error="insufficient_scope", …` (+ `scope="…"`) |
-//! | keys cannot be fetched and the `kid` is not cached | 503 | none; `Retry-After` |
-//! | extractor without `CognitoAuth`, or claims that do not fit `T` | 500 | none |
+//! | keys cannot be fetched and the `kid` is not cached, or the `kid` is unknown and the keys were fetched within the cooldown | 503 | none; `Retry-After` |
+//! | extractor or `require` without `CognitoAuth`, or claims that do not fit `T` | 500 | none |
 //!
 //! Bodies are short fixed texts (or RFC 9457 problem details), never anything taken from the
 //! token, and every refusal carries `Cache-Control: no-store`. Unlike the Tower layer there is

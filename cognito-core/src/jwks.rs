@@ -106,8 +106,13 @@ impl Jwks {
     }
 
     pub(crate) fn from_slice(json: &[u8]) -> Result<Self, ConfigError> {
-        let raw: RawSet = serde_json::from_slice(json)
-            .map_err(|_| ConfigError::new("jwks", "not a JSON object with a `keys` array"))?;
+        let refused = || ConfigError::new("jwks", "not a JSON object with a `keys` array");
+        // serde would also read the struct from an array (`[[...keys]]`): only an object is a
+        // key set.
+        if json.iter().find(|b| !b.is_ascii_whitespace()) != Some(&b'{') {
+            return Err(refused());
+        }
+        let raw: RawSet = serde_json::from_slice(json).map_err(|_| refused())?;
         let mut jwks = Jwks::default();
         for value in raw.keys {
             match parse_key(&value) {
@@ -404,7 +409,9 @@ impl KeyStore {
         };
         let started = matches!(fetch, Fetch::Started(_));
         let (Fetch::Started(outcome) | Fetch::Joined(outcome)) = fetch;
-        wait(outcome).await?;
+        wait(outcome).await.map_err(|failed| {
+            failed.retry_in(self.state.remaining_cooldown(settings.cooldown, clock))
+        })?;
         match self.known(kid)? {
             Some(key) => Ok(key),
             None if started => Err(ErrorKind::UnknownKeyId.into()),
@@ -578,6 +585,14 @@ mod tests {
             "jwks"
         );
         assert!(Jwks::from_json("{\"keys\":[]}").unwrap().is_empty());
+        // The struct's fields as an array are not a key set either.
+        assert_eq!(Jwks::from_json("[[]]").unwrap_err().field(), "jwks");
+        assert_eq!(
+            Jwks::from_json(" [[{\"kty\":\"RSA\"}]]")
+                .unwrap_err()
+                .field(),
+            "jwks"
+        );
     }
 
     #[test]

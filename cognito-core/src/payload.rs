@@ -9,8 +9,9 @@
 //!
 //! Claim names must be unique: a payload naming a member twice is refused, whichever member it
 //! is (RFC 7519 §4 allows refusing or taking the last; refusing leaves no reader a choice).
-//! Inside a claim's value (a nested object) the last of two equal names counts, for every
-//! accessor alike, as in `serde_json`.
+//! Inside a claim's value (a nested object) the last of two equal names counts for `raw`,
+//! `get`, `custom` and the rules, as in `serde_json`; an application type whose derived struct
+//! reads that object refuses the repeated name instead (a 500: the claims do not fit it).
 
 use std::borrow::Cow;
 use std::cell::Cell;

@@ -622,23 +622,6 @@ impl TokenBuilder {
         claims
     }
 
-    /// Signs `payload`, exactly these bytes, with the issuer's active key under an RS256
-    /// header naming its `kid`: for payloads no [`serde_json::Value`] can hold (an unpaired
-    /// surrogate escape, a number outside `f64`, a member named twice).
-    #[must_use]
-    pub fn sign_payload(self, payload: &[u8]) -> String {
-        let key = Arc::clone(&lock(&self.state.keys).active);
-        let header = json!({"kid": key.kid, "alg": "RS256"});
-        let signing_input = format!(
-            "{}.{}",
-            STRICT_B64.encode(header.to_string()),
-            STRICT_B64.encode(payload)
-        );
-        let signature =
-            jsonwebtoken::crypto::sign(signing_input.as_bytes(), &key.encoding, Algorithm::RS256);
-        format!("{signing_input}.{}", signature.unwrap_or_default())
-    }
-
     /// Signs and returns the compact token.
     #[must_use]
     pub fn sign(self) -> String {

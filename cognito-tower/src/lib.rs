@@ -46,10 +46,11 @@
 //!
 //! | situation | status | `WWW-Authenticate` |
 //! |---|---|---|
+//! | malformed credentials (two `Authorization` headers, `Bearer` with a tab or two spaces), even when auth is optional | 400 | `Bearer realm="…", error="invalid_request", error_description="…"` |
 //! | no token (and auth not optional) | 401 | `Bearer realm="…"` |
-//! | malformed, bad signature, expired, wrong issuer / client / token use | 401 | `Bearer realm="…", error="invalid_token", error_description="…"` |
+//! | malformed, bad signature, expired, wrong issuer / client / token use, unusable key | 401 | `Bearer realm="…", error="invalid_token", error_description="…"` |
 //! | valid token, requirement not met | 403 | `Bearer realm="…", error="insufficient_scope", …` (+ `scope="…"`) |
-//! | keys cannot be fetched and the `kid` is not cached | 503 | none; `Retry-After` |
+//! | keys cannot be fetched and the `kid` is not cached, or the `kid` is unknown and the keys were fetched within the cooldown | 503 | none; `Retry-After` |
 //!
 //! Requests with `Content-Type: application/grpc` (`+proto`, …) are refused the gRPC way: HTTP
 //! 200 with `grpc-status` 16 (UNAUTHENTICATED), 7 (PERMISSION_DENIED) or 14 (UNAVAILABLE) and a

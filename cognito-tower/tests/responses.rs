@@ -433,7 +433,7 @@ async fn negated_claim_rule_cannot_be_dodged_by_a_payload_the_claim_map_cannot_h
         r#""x":-1e400"#,
     ] {
         let payload = format!("{},{hidden}}}", payload.strip_suffix('}').unwrap());
-        let token = ISSUER.id_token().sign_payload(payload.as_bytes());
+        let token = ISSUER.sign_payload(payload.as_bytes());
         let answer = send(&service, bearer(&token)).await;
         assert_eq!(answer.status, StatusCode::UNAUTHORIZED, "{hidden}");
         assert_eq!(
@@ -604,6 +604,19 @@ async fn assert_grpc_answer(service: &Echo, req: Request<String>, code: &str, co
     assert_eq!(answer.headers[CONTENT_TYPE], content_type);
     assert_eq!(answer.headers[CACHE_CONTROL], "no-store");
     assert!(answer.body.is_empty());
+}
+
+#[tokio::test]
+async fn malformed_credentials_of_a_grpc_call_are_unauthenticated_16() {
+    let service = guarded(auth().optional(), Require::group("admin"));
+    // Two spaces after the scheme: `grpc(Some(..))` adds the one space itself.
+    let token = format!(" {}", ISSUER.id_token().groups(["admin"]).sign());
+    assert_grpc(&service, grpc(Some(&token)), "16").await;
+    let answer = send(&service, grpc(Some(&token))).await;
+    assert_eq!(
+        answer.headers["grpc-message"],
+        "the request's credentials are malformed"
+    );
 }
 
 #[tokio::test]

@@ -8,12 +8,16 @@ use super::RequirementMiddleware;
 
 /// Middleware that lets through only requests whose verified claims meet `rule`.
 ///
-/// Wrap it around the routes it guards (`web::resource(..).wrap(..)`, `web::scope(..).wrap(..)`),
-/// inside [`CognitoAuth`](crate::CognitoAuth). A request with no verified claims — anonymous
-/// under [`optional`](crate::CognitoAuth::optional), or with no `CognitoAuth` in front — is
-/// answered 401; one whose claims fail the rule 403 `insufficient_scope` (with `scope="…"` for
-/// scope rules), rendered in `CognitoAuth`'s style. Unlike a [guard](crate::guard), it never
-/// lets the router try another route.
+/// Wrap it around the routes it guards (`web::get().to(..).wrap(..)` for one route,
+/// `web::scope(..).wrap(..)` for a scope), inside [`CognitoAuth`](crate::CognitoAuth). Wrap the
+/// route rather than its `web::resource`: a resource's middleware runs before method matching,
+/// so a request with a method the resource does not serve would be refused 401/403 instead of
+/// answered 405.
+///
+/// An anonymous request (under [`optional`](crate::CognitoAuth::optional)) is answered 401; one
+/// whose claims fail the rule 403 `insufficient_scope` (with `scope="…"` for scope rules),
+/// rendered in `CognitoAuth`'s style; with no `CognitoAuth` in front, a 500 that names it.
+/// Unlike a [guard](crate::guard), it never lets the router try another route.
 ///
 /// ```
 /// use actix_web::{App, HttpResponse, web};

@@ -6,10 +6,10 @@ use super::RequireService;
 /// A layer that lets through only requests whose verified claims meet `rule`.
 ///
 /// Place it inside [`CognitoAuth`](crate::CognitoAuth) (in axum, with `route_layer` on the
-/// routes it guards). A request with no verified claims — anonymous under
-/// [`optional`](crate::CognitoAuth::optional), or with no auth layer in front — is answered
-/// 401; one whose claims fail the rule 403 `insufficient_scope` (with `scope="…"` for scope
-/// rules), rendered in the auth layer's style.
+/// routes it guards). An anonymous request (under [`optional`](crate::CognitoAuth::optional)) is
+/// answered 401; one whose claims fail the rule 403 `insufficient_scope` (with `scope="…"` for
+/// scope rules), rendered in the auth layer's style; with no auth layer in front, a 500 that
+/// names `CognitoAuth` (a token sent to such a route was never read).
 ///
 /// ```
 /// use cognito_core::Require;
