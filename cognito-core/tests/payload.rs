@@ -25,17 +25,12 @@ async fn refusal(verifier: &Verifier, token: &str) -> ErrorKind {
     verifier.verify(token).await.unwrap_err().kind().clone()
 }
 
-#[tokio::test]
-async fn lone_surrogate_in_any_claim_is_malformed() {
+/// Each of `cases` (members added to a valid payload, signed by the issuer) is refused as
+/// malformed.
+async fn assert_each_malformed(cases: &[&str]) {
     let issuer = LocalIssuer::start().unwrap();
     let verifier = Verifier::from(issuer.user_pool());
-    for members in [
-        r#""custom:status":"\ud800""#,
-        r#""custom:status":"\udc00""#,
-        r#""custom:status":"x\ud800\u0041""#,
-        r#""custom:note":"disabled","x":["\ud800"]"#,
-        r#""x":{"\udc00":"y"}"#,
-    ] {
+    for members in cases {
         let token = signed(&issuer, members);
         assert_eq!(
             refusal(&verifier, &token).await,
@@ -43,6 +38,20 @@ async fn lone_surrogate_in_any_claim_is_malformed() {
             "{members}"
         );
     }
+}
+
+#[tokio::test]
+async fn lone_surrogate_in_any_claim_is_malformed() {
+    assert_each_malformed(&[
+        r#""custom:status":"\ud800""#,
+        r#""custom:status":"\udc00""#,
+        r#""custom:status":"x\ud800\u0041""#,
+        r#""custom:note":"disabled","x":["\ud800"]"#,
+        r#""x":{"\udc00":"y"}"#,
+    ])
+    .await;
+    let issuer = LocalIssuer::start().unwrap();
+    let verifier = Verifier::from(issuer.user_pool());
     // A surrogate pair is a character like any other.
     let token = signed(&issuer, r#""custom:mood":"\ud83d\ude00""#);
     let claims = verifier.verify(&token).await.unwrap();
@@ -51,34 +60,17 @@ async fn lone_surrogate_in_any_claim_is_malformed() {
 
 #[tokio::test]
 async fn number_outside_f64_in_any_claim_is_malformed() {
-    let issuer = LocalIssuer::start().unwrap();
-    let verifier = Verifier::from(issuer.user_pool());
-    for members in [r#""x":1e400"#, r#""x":-1e400"#, r#""x":{"y":[1e400]}"#] {
-        let token = signed(&issuer, members);
-        assert_eq!(
-            refusal(&verifier, &token).await,
-            ErrorKind::Malformed,
-            "{members}"
-        );
-    }
+    assert_each_malformed(&[r#""x":1e400"#, r#""x":-1e400"#, r#""x":{"y":[1e400]}"#]).await;
 }
 
 #[tokio::test]
 async fn claim_named_twice_is_malformed_whichever_claim_it_is() {
-    let issuer = LocalIssuer::start().unwrap();
-    let verifier = Verifier::from(issuer.user_pool());
-    for members in [
+    assert_each_malformed(&[
         r#""custom:status":"disabled","custom:status":"active""#,
         r#""custom:status":"disabled","custom:\u0073tatus":"active""#,
         r#""jti":"a","jti":"b""#,
-    ] {
-        let token = signed(&issuer, members);
-        assert_eq!(
-            refusal(&verifier, &token).await,
-            ErrorKind::Malformed,
-            "{members}"
-        );
-    }
+    ])
+    .await;
 }
 
 #[tokio::test]
