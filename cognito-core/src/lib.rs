@@ -45,6 +45,19 @@
 //!   have limits.
 //! - **No secrets in output.** Tokens appear in no log, `Debug` output or error message.
 //!
+//! # How the crate reads
+//!
+//! Modules depend one way, so the crate reads bottom-up: `clock` and `crypto` (time and
+//! signature primitives); `error` (every refusal and how it is answered, knowing rules only
+//! through a small trait they implement); `jws` (compact JWS parsing) and `jwks` (key sets and
+//! the per-issuer key store); `issuer` (user pools and OIDC issuers); `payload` (the one parse
+//! of a token's payload) and `claims` (the claims of a verified token); `require` (rules on
+//! claims); `authentication` (what a request concluded, and what extractors and route rules
+//! decide from it); `cache`, `token` (where a request's token is) and `rejection` (the answer
+//! to a refused request); `verifier` on top of them; then `identity_pool` and `test_util`,
+//! which use the verifier. No module refers to one above it (a test reads the sources to keep
+//! it so).
+//!
 //! # Features
 //!
 //! - `aws-lc` (default): signatures verified with aws-lc-rs.
@@ -55,6 +68,7 @@
 
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
+mod authentication;
 mod cache;
 mod claims;
 mod clock;
@@ -74,15 +88,16 @@ mod verifier;
 #[cfg(feature = "test-util")]
 pub mod test_util;
 
-pub use claims::{Authentication, Claims, Identity, Scopes};
+pub use authentication::Authentication;
+pub use claims::{Claims, Identity, Scopes};
 pub use clock::{Clock, ManualClock};
 pub use crypto::{MAX_RSA_BITS, MIN_RSA_BITS};
-pub use error::{ConfigError, Error, ErrorClass, ErrorKind, RETRY_AFTER_SECS};
+pub use error::{ConfigError, Error, ErrorClass, ErrorKind, RETRY_AFTER_SECS, Unmet};
 pub use issuer::{
     ClientChosen, NoClient, NoTokenUse, OidcIssuer, TokenUse, TokenUseChosen, UserPool,
 };
 pub use jwks::{Jwks, SkippedKey};
-pub use require::{Require, Unmet};
+pub use require::Require;
 pub use verifier::{
     DEFAULT_CACHE_CAPACITY, DEFAULT_JWKS_CONNECT_TIMEOUT, DEFAULT_JWKS_COOLDOWN,
     DEFAULT_JWKS_TIMEOUT, DEFAULT_MAX_JSON_DEPTH, DEFAULT_MAX_JWKS_SIZE, DEFAULT_MAX_TOKEN_LEN,

@@ -21,6 +21,7 @@ use std::sync::Arc;
 use serde_json::Value;
 
 use crate::claims::Claims;
+use crate::error::{FailedRule, Unmet};
 use crate::issuer::TokenUse;
 
 /// A rule a verified token must meet. Cheap to clone.
@@ -157,7 +158,7 @@ impl Require {
         let claims = claims_view(claims);
         match self.first_failure(&claims) {
             None => Ok(()),
-            Some(failed) => Err(Unmet(failed.clone())),
+            Some(failed) => Err(Unmet::new(Arc::clone(&failed.0) as Arc<dyn FailedRule>)),
         }
     }
 
@@ -189,10 +190,12 @@ impl Require {
         };
         (!holds).then_some(self)
     }
+}
 
+impl Rule {
     /// The scopes that would satisfy this rule, for the `scope` attribute of a 403 challenge.
     fn scopes_into(&self, out: &mut Vec<Box<str>>) {
-        match &*self.0 {
+        match self {
             Rule::Scopes(_, scopes) => {
                 for scope in scopes {
                     if !out.contains(scope) {
@@ -201,8 +204,8 @@ impl Require {
                 }
             }
             Rule::And(a, b) | Rule::Or(a, b) => {
-                a.scopes_into(out);
-                b.scopes_into(out);
+                a.0.scopes_into(out);
+                b.0.scopes_into(out);
             }
             _ => {}
         }
@@ -224,6 +227,12 @@ fn matches(m: Match, names: &[Box<str>], has: impl Fn(&str) -> bool) -> bool {
 
 impl fmt::Display for Require {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+impl fmt::Display for Rule {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let list = |f: &mut fmt::Formatter<'_>, items: &[Box<str>], join: &str| {
             if items.is_empty() {
                 return f.write_str("(none)");
@@ -236,7 +245,7 @@ impl fmt::Display for Require {
             }
             Ok(())
         };
-        match &*self.0 {
+        match self {
             Rule::Groups(m, groups) => {
                 f.write_str(if groups.len() == 1 {
                     "group "
@@ -294,57 +303,19 @@ impl std::ops::BitOr for Require {
     }
 }
 
-/// The rule a token did not meet. `Display` reads "requires …" and names only configured
-/// groups, scopes and claim names.
-#[derive(Clone)]
-pub struct Unmet(Require);
-
-impl Unmet {
-    /// The rule that failed.
-    #[must_use]
-    pub fn rule(&self) -> &Require {
-        &self.0
+/// What an [`Unmet`] needs of the rule that failed; the error module knows rules only through
+/// it, so it depends on nothing above it.
+impl FailedRule for Rule {
+    fn is_token_use(&self) -> bool {
+        matches!(self, Rule::TokenUse(_))
     }
 
-    /// Whether the failed rule is a [`Require::token_use`] rule on its own (possibly the
-    /// failing part of an `and`). Such a refusal is classed
-    /// [`ErrorClass::InvalidToken`](crate::ErrorClass::InvalidToken): 401, not 403.
-    #[must_use]
-    pub fn is_token_use(&self) -> bool {
-        matches!(&*self.0.0, Rule::TokenUse(_))
-    }
-
-    /// The space-separated scopes that would satisfy the failed rule, if it is about scopes
-    /// (the `scope` attribute of a 403 `insufficient_scope` challenge).
-    #[must_use]
-    pub fn scope_hint(&self) -> Option<String> {
-        if matches!(&*self.0.0, Rule::Not(_)) {
+    fn scope_hint(&self) -> Option<String> {
+        if matches!(self, Rule::Not(_)) {
             return None;
         }
         let mut scopes = Vec::new();
-        self.0.scopes_into(&mut scopes);
+        self.scopes_into(&mut scopes);
         (!scopes.is_empty()).then(|| scopes.join(" "))
     }
 }
-
-impl fmt::Display for Unmet {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "requires {}", self.0)
-    }
-}
-
-impl fmt::Debug for Unmet {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "Unmet({})", self.0)
-    }
-}
-
-impl std::error::Error for Unmet {}
-
-impl PartialEq for Unmet {
-    fn eq(&self, other: &Self) -> bool {
-        Arc::ptr_eq(&self.0.0, &other.0.0)
-    }
-}
-
-impl Eq for Unmet {}

@@ -39,7 +39,8 @@ use tokio::sync::OnceCell;
 
 pub use credentials::AwsCredentials;
 
-use crate::claims::{Authentication, Claims};
+use crate::authentication::Authentication;
+use crate::claims::Claims;
 use crate::clock::Clock;
 use crate::error::{ConfigError, Error, ErrorKind};
 use crate::issuer::{TokenUse, validate_url};
