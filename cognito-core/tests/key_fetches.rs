@@ -17,7 +17,9 @@ fn verifier(issuer: &LocalIssuer, clock: &ManualClock) -> Verifier {
         .pool(issuer.user_pool())
         .clock(clock.clone())
         .jwks_cooldown(COOLDOWN)
-        .jwks_timeouts(Duration::from_millis(500), Duration::from_millis(500))
+        // Generous: a fetch that times out on a loaded machine would fail these tests for the
+        // wrong reason.
+        .jwks_timeouts(Duration::from_secs(5), Duration::from_secs(5))
         .no_cache()
         .build()
         .unwrap()
