@@ -8,12 +8,11 @@ use std::pin::Pin;
 use actix_web::dev::Payload;
 use actix_web::{FromRequest, HttpMessage, HttpRequest};
 use cognito_core::identity_pool::{CredentialExchange, CredentialsHandle};
-use cognito_core::token::Found;
 use cognito_core::{Authentication, Error, Verifier};
 
 use crate::TokenSource;
 use crate::extract::ClaimsError;
-use crate::source::Lookup;
+use crate::source::lookup;
 
 const MISSING_DATA: &str = "the AwsCredentials extractor needs \
      `App::app_data(IdentityPoolData::new(exchange))` and the CognitoAuth middleware in front of \
@@ -100,14 +99,10 @@ fn handle(req: &HttpRequest, pool: &IdentityPoolData) -> CredentialsHandle {
     if let Some(handle) = req.extensions().get::<CredentialsHandle>() {
         return handle.clone();
     }
-    let id_token = pool.id_token.as_ref().map(|(source, verifier)| {
-        let found = match source.lookup(req) {
-            Lookup::Found(Found::Token(token)) => Some(token.to_owned()),
-            Lookup::Owned(token) => Some(token),
-            Lookup::Found(Found::Missing | Found::Malformed) => None,
-        };
-        (found, verifier.clone())
-    });
+    let id_token = pool
+        .id_token
+        .as_ref()
+        .map(|(source, verifier)| (lookup(&source.0, req).into_token(), verifier.clone()));
     let authentication = req.extensions().get::<Authentication>().cloned();
     let handle = CredentialsHandle::new(pool.exchange.clone(), authentication, id_token);
     req.extensions_mut().insert(handle.clone());

@@ -109,7 +109,7 @@ pub use cognito_core::{Authentication, Require, TokenUse, UserPool, Verifier};
 #[cfg(feature = "identity-pool")]
 pub use credentials::{AwsCredentials, IdentityPoolData};
 pub use extract::{AccessToken, Claims, ClaimsError, IdToken, MaybeClaims};
-pub use rejections::{Rejections, default_response};
+pub use rejections::{ActixRender, Rejections, default_response};
 pub use require::{Requirement, RequirementMiddleware, require};
 pub use source::TokenSource;
 

@@ -1,22 +1,31 @@
 //! How refused requests are answered: the realm of the challenge and the body format, or a
 //! renderer of your own.
 
-use std::fmt;
-use std::sync::Arc;
-
 use actix_web::HttpResponse;
 use actix_web::http::StatusCode;
 use actix_web::http::header::{
     CACHE_CONTROL, CONTENT_TYPE, HeaderValue, RETRY_AFTER, WWW_AUTHENTICATE,
 };
 use cognito_core::Error;
-use cognito_core::rejection::{BodyFormat, Rejection};
+use cognito_core::rejection::{BodyFormat, Rejection, Render};
 
-type Custom = Arc<dyn Fn(&Error, &str) -> HttpResponse + Send + Sync>;
+/// The framework of [`Rejections`]: refusals written as actix-web responses.
+#[derive(Debug, Clone, Copy)]
+pub struct ActixRender;
 
-/// Renders refusals. Shared by [`CognitoAuth`](crate::CognitoAuth) and what runs after it: the
-/// middleware stores its `Rejections` in the request extensions, so a
-/// [`require`](crate::require()) middleware or an extractor answers in the same style.
+impl Render for ActixRender {
+    type Response = HttpResponse;
+
+    fn standard(error: &Error, realm: &str, format: BodyFormat) -> HttpResponse {
+        default_response(error, realm, format)
+    }
+}
+
+/// Renders refusals: the realm, the body format, or a renderer of your own
+/// ([`Rejections::custom`](cognito_core::rejection::Rejections::custom)). Shared by
+/// [`CognitoAuth`](crate::CognitoAuth) and what runs after it: the middleware stores its
+/// `Rejections` in the request extensions, so a [`require`](crate::require()) middleware or an
+/// extractor answers in the same style.
 ///
 /// ```
 /// use actix_web::http::header::{HeaderValue, VARY};
@@ -32,69 +41,7 @@ type Custom = Arc<dyn Fn(&Error, &str) -> HttpResponse + Send + Sync>;
 /// });
 /// # let _ = (plain, json, own);
 /// ```
-#[derive(Clone)]
-pub struct Rejections {
-    realm: Arc<str>,
-    format: BodyFormat,
-    custom: Option<Custom>,
-}
-
-impl Default for Rejections {
-    fn default() -> Self {
-        Rejections {
-            realm: Arc::from("api"),
-            format: BodyFormat::PlainText,
-            custom: None,
-        }
-    }
-}
-
-impl Rejections {
-    /// The realm named in `WWW-Authenticate` challenges. Default: `api`.
-    #[must_use]
-    pub fn realm(mut self, realm: impl Into<Arc<str>>) -> Self {
-        self.realm = realm.into();
-        self
-    }
-
-    /// Answers with RFC 9457 problem details (`application/problem+json`) instead of text.
-    #[must_use]
-    pub fn problem_json(mut self) -> Self {
-        self.format = BodyFormat::ProblemJson;
-        self
-    }
-
-    /// Renders every refusal with `render(error, realm)`. [`default_response`] builds the
-    /// standard answer, to adjust rather than rewrite.
-    #[must_use]
-    pub fn custom(
-        mut self,
-        render: impl Fn(&Error, &str) -> HttpResponse + Send + Sync + 'static,
-    ) -> Self {
-        self.custom = Some(Arc::new(render));
-        self
-    }
-
-    /// The answer to `error`.
-    #[must_use]
-    pub fn render(&self, error: &Error) -> HttpResponse {
-        tracing::debug!(kind = ?error.kind(), status = error.status(), "request refused");
-        match &self.custom {
-            Some(render) => render(error, &self.realm),
-            None => default_response(error, &self.realm, self.format),
-        }
-    }
-}
-
-impl fmt::Debug for Rejections {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Rejections")
-            .field("realm", &self.realm)
-            .field("format", &self.format)
-            .field("custom", &self.custom.is_some())
-            .finish()
-    }
-}
+pub type Rejections = cognito_core::rejection::Rejections<ActixRender>;
 
 /// The standard answer to `error`: status, `WWW-Authenticate`, `Retry-After`,
 /// `Cache-Control: no-store` and a body in `format`, as decided by

@@ -4,15 +4,17 @@ use std::fmt;
 use std::sync::Arc;
 
 use actix_web::HttpRequest;
-use actix_web::http::header::{AUTHORIZATION, COOKIE, HeaderName};
-use cognito_core::token::{self, Found};
+use actix_web::http::header::{HeaderName, HeaderValue};
+use cognito_core::token::{Lookup, Source};
 
-type Custom = Arc<dyn Fn(&HttpRequest) -> Option<String> + Send + Sync>;
+/// A custom token lookup: a function of the request.
+pub(crate) type Custom = Arc<dyn Fn(&HttpRequest) -> Option<String> + Send + Sync>;
 
 /// Where the token is read from. Default: `Authorization: Bearer <token>`.
 ///
 /// The rules for reading each source are cognito-core's ([`cognito_core::token`]), so they are
 /// the same as for the Tower layer: a missing token and a malformed one are different answers.
+/// Cookies are read from the `Cookie` headers: actix-web's `cookies` feature is not needed.
 ///
 /// ```
 /// use actix_web::http::header::HeaderName;
@@ -29,42 +31,10 @@ type Custom = Arc<dyn Fn(&HttpRequest) -> Option<String> + Send + Sync>;
 /// # let _ = (from_cookie, from_header, from_query);
 /// ```
 #[derive(Clone, Default)]
-pub struct TokenSource(Source);
-
-#[derive(Clone, Default)]
-enum Source {
-    #[default]
-    Bearer,
-    Cookie(Arc<str>),
-    Header(HeaderName),
-    Custom(Custom),
-}
-
-/// A token found by a source: borrowed from the headers, or produced by a custom function.
-pub(crate) enum Lookup<'a> {
-    Found(Found<'a>),
-    Owned(String),
-}
+pub struct TokenSource(pub(crate) Source<Custom>);
 
 impl TokenSource {
-    /// `Authorization: Bearer <token>`: the scheme case-insensitive, one space.
-    #[must_use]
-    pub fn bearer() -> Self {
-        TokenSource(Source::Bearer)
-    }
-
-    /// The cookie `name`, read from the `Cookie` headers (actix-web's `cookies` feature is not
-    /// needed).
-    #[must_use]
-    pub fn cookie(name: impl Into<Arc<str>>) -> Self {
-        TokenSource(Source::Cookie(name.into()))
-    }
-
-    /// The bare value of the header `name`.
-    #[must_use]
-    pub fn header(name: HeaderName) -> Self {
-        TokenSource(Source::Header(name))
-    }
+    cognito_core::token_source_constructors!(HeaderName);
 
     /// A function of the request (a websocket subprotocol, a query parameter…). `None` means
     /// no token.
@@ -72,29 +42,19 @@ impl TokenSource {
     pub fn custom(find: impl Fn(&HttpRequest) -> Option<String> + Send + Sync + 'static) -> Self {
         TokenSource(Source::Custom(Arc::new(find)))
     }
-
-    pub(crate) fn lookup<'a>(&self, req: &'a HttpRequest) -> Lookup<'a> {
-        let headers = req.headers();
-        let values = |name| headers.get_all(name).map(|v| v.as_bytes());
-        match &self.0 {
-            Source::Bearer => Lookup::Found(token::bearer(values(&AUTHORIZATION))),
-            Source::Cookie(name) => Lookup::Found(token::cookie(values(&COOKIE), name)),
-            Source::Header(name) => Lookup::Found(token::header_value(values(name))),
-            Source::Custom(find) => match find(req) {
-                Some(token) => Lookup::Owned(token),
-                None => Lookup::Found(Found::Missing),
-            },
-        }
-    }
 }
 
 impl fmt::Debug for TokenSource {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match &self.0 {
-            Source::Bearer => f.write_str("TokenSource::Bearer"),
-            Source::Cookie(name) => write!(f, "TokenSource::Cookie({name:?})"),
-            Source::Header(name) => write!(f, "TokenSource::Header({name:?})"),
-            Source::Custom(_) => f.write_str("TokenSource::Custom"),
-        }
+        self.0.fmt(f)
     }
+}
+
+/// The token `source` finds in a request.
+pub(crate) fn lookup<'a>(source: &Source<Custom>, req: &'a HttpRequest) -> Lookup<'a> {
+    let headers = req.headers();
+    source.lookup(
+        |name: &str| headers.get_all(name).map(HeaderValue::as_bytes),
+        |find| find(req),
+    )
 }

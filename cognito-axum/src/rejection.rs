@@ -62,7 +62,7 @@ impl AuthRejection {
 impl IntoResponse for AuthRejection {
     fn into_response(self) -> Response {
         let rejections = self.rejections.unwrap_or_default();
-        rejections.render(&self.error, self.grpc).into_response()
+        cognito_tower::render(&rejections, &self.error, self.grpc).into_response()
     }
 }
 

@@ -13,6 +13,10 @@
 //! assert_eq!(rejection.cache_control, "no-store");
 //! ```
 
+use std::fmt;
+use std::marker::PhantomData;
+use std::sync::Arc;
+
 use serde_json::json;
 
 use crate::error::Error;
@@ -197,9 +201,141 @@ fn percent_encode(text: &str) -> String {
     out
 }
 
+/// How a web framework writes a refusal as its own response type. Each adapter implements it
+/// once, on a marker type, and names its [`Rejections`] after it.
+pub trait Render: 'static {
+    /// The framework's response.
+    type Response: 'static;
+
+    /// The standard answer to `error`: the [`Rejection`] of `error`, `realm` and `format` as
+    /// the framework's response.
+    fn standard(error: &Error, realm: &str, format: BodyFormat) -> Self::Response;
+}
+
+type Custom<R> = Arc<dyn Fn(&Error, &str) -> <R as Render>::Response + Send + Sync>;
+
+/// How refused requests are answered: the realm of the challenge and the body format, or a
+/// renderer of your own. Each adapter's `Rejections` is this type for its framework; the auth
+/// layer stores its `Rejections` in the request extensions, so a `require` rule or an extractor
+/// after it answers in the same style.
+pub struct Rejections<R: Render> {
+    realm: Arc<str>,
+    format: BodyFormat,
+    custom: Option<Custom<R>>,
+    framework: PhantomData<fn() -> R>,
+}
+
+impl<R: Render> Default for Rejections<R> {
+    fn default() -> Self {
+        Rejections {
+            realm: Arc::from("api"),
+            format: BodyFormat::PlainText,
+            custom: None,
+            framework: PhantomData,
+        }
+    }
+}
+
+impl<R: Render> Clone for Rejections<R> {
+    fn clone(&self) -> Self {
+        Rejections {
+            realm: Arc::clone(&self.realm),
+            format: self.format,
+            custom: self.custom.clone(),
+            framework: PhantomData,
+        }
+    }
+}
+
+impl<R: Render> Rejections<R> {
+    /// The realm named in `WWW-Authenticate` challenges. Default: `api`.
+    #[must_use]
+    pub fn realm(mut self, realm: impl Into<Arc<str>>) -> Self {
+        self.realm = realm.into();
+        self
+    }
+
+    /// Answers with RFC 9457 problem details (`application/problem+json`) instead of text.
+    #[must_use]
+    pub fn problem_json(mut self) -> Self {
+        self.format = BodyFormat::ProblemJson;
+        self
+    }
+
+    /// Renders every refusal with `render(error, realm)` (a gRPC call is still answered the
+    /// gRPC way). The adapter's `default_response` builds the standard answer, to adjust rather
+    /// than rewrite.
+    #[must_use]
+    pub fn custom(
+        mut self,
+        render: impl Fn(&Error, &str) -> R::Response + Send + Sync + 'static,
+    ) -> Self {
+        self.custom = Some(Arc::new(render));
+        self
+    }
+
+    /// The answer to `error`: the custom renderer's, or the standard one.
+    #[must_use]
+    pub fn render(&self, error: &Error) -> R::Response {
+        tracing::debug!(kind = ?error.kind(), status = error.status(), "request refused");
+        match &self.custom {
+            Some(render) => render(error, &self.realm),
+            None => R::standard(error, &self.realm, self.format),
+        }
+    }
+}
+
+impl<R: Render> fmt::Debug for Rejections<R> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Rejections")
+            .field("realm", &self.realm)
+            .field("format", &self.format)
+            .field("custom", &self.custom.is_some())
+            .finish()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A framework whose response is the core rejection itself.
+    struct Plain;
+
+    impl Render for Plain {
+        type Response = Rejection;
+
+        fn standard(error: &Error, realm: &str, format: BodyFormat) -> Rejection {
+            Rejection::new(error, realm, format)
+        }
+    }
+
+    #[test]
+    fn rejections_render_in_their_realm_and_format_or_with_the_custom_renderer() {
+        let error = Error::missing_token();
+        let plain = Rejections::<Plain>::default().render(&error);
+        assert_eq!(plain, Rejection::new(&error, "api", BodyFormat::PlainText));
+        let json = Rejections::<Plain>::default()
+            .realm("reports")
+            .problem_json()
+            .render(&error);
+        assert_eq!(
+            json,
+            Rejection::new(&error, "reports", BodyFormat::ProblemJson)
+        );
+        let custom = Rejections::<Plain>::default()
+            .realm("own")
+            .custom(|error, realm| {
+                let mut answer = Rejection::new(error, realm, BodyFormat::PlainText);
+                answer.body = format!("custom in {realm}");
+                answer
+            });
+        assert_eq!(custom.clone().render(&error).body, "custom in own");
+        assert_eq!(
+            format!("{custom:?}"),
+            "Rejections { realm: \"own\", format: PlainText, custom: true }"
+        );
+    }
     use crate::error::ErrorKind;
 
     #[test]

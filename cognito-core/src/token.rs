@@ -16,6 +16,9 @@
 //! assert_eq!(token::cookie([b"theme=dark; id_token=abc".as_slice()], "id_token"), Found::Token("abc"));
 //! ```
 
+use std::fmt;
+use std::sync::Arc;
+
 use crate::error::{Error, ErrorKind};
 
 /// What a token source found in a request. Its `Debug` output leaves the token out.
@@ -151,6 +154,114 @@ where
     }
 }
 
+/// Where an adapter reads a request's token: the choice behind each framework's `TokenSource`.
+///
+/// `C` is the framework's own custom lookup (a function of its request type); everything else
+/// reads header bytes through [`lookup`](Self::lookup), by the rules of this module, so every
+/// framework reads tokens the same way. Its `Debug` output names the source, never a token.
+///
+/// ```
+/// use cognito_core::token::{Found, Lookup, Source};
+///
+/// let source: Source<()> = Source::cookie("id_token");
+/// let headers = |name: &str| {
+///     let cookie = (name == "cookie").then_some(b"theme=dark; id_token=a.b.c".as_slice());
+///     cookie.into_iter()
+/// };
+/// let Lookup::Found(found) = source.lookup(headers, |_| None) else { unreachable!() };
+/// assert_eq!(found, Found::Token("a.b.c"));
+/// ```
+#[derive(Clone, Default)]
+#[non_exhaustive]
+pub enum Source<C> {
+    /// `Authorization: Bearer <token>` ([`bearer`]).
+    #[default]
+    Bearer,
+    /// The cookie of this name ([`cookie`]).
+    Cookie(Arc<str>),
+    /// The bare value of the header of this (lowercase) name ([`header_value`]).
+    Header(Arc<str>),
+    /// The framework's own lookup; `None` is no token.
+    Custom(C),
+}
+
+/// A token found by a [`Source`]: borrowed from the headers, or made by a custom lookup.
+#[derive(PartialEq, Eq)]
+pub enum Lookup<'a> {
+    /// What a header source found.
+    Found(Found<'a>),
+    /// A token a custom lookup returned.
+    Owned(String),
+}
+
+impl fmt::Debug for Lookup<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Lookup::Found(found) => f.debug_tuple("Found").field(found).finish(),
+            Lookup::Owned(_) => f.write_str("Owned(<token>)"),
+        }
+    }
+}
+
+impl Lookup<'_> {
+    /// The token found, owned; `None` when missing or malformed.
+    #[must_use]
+    pub fn into_token(self) -> Option<String> {
+        match self {
+            Lookup::Found(Found::Token(token)) => Some(token.to_owned()),
+            Lookup::Owned(token) => Some(token),
+            Lookup::Found(Found::Missing | Found::Malformed) => None,
+        }
+    }
+}
+
+impl<C> Source<C> {
+    /// The cookie `name`.
+    #[must_use]
+    pub fn cookie(name: impl Into<Arc<str>>) -> Self {
+        Source::Cookie(name.into())
+    }
+
+    /// The bare value of the header `name` (a valid header name, compared lowercase).
+    #[must_use]
+    pub fn header(name: &str) -> Self {
+        Source::Header(name.to_ascii_lowercase().into())
+    }
+
+    /// Reads the token: `headers(name)` gives the values of the header `name` (lowercase:
+    /// `authorization`, `cookie`, or a [`Header`](Source::Header) source's name), `custom`
+    /// runs a [`Custom`](Source::Custom) lookup.
+    pub fn lookup<'a, I>(
+        &self,
+        headers: impl Fn(&str) -> I,
+        custom: impl FnOnce(&C) -> Option<String>,
+    ) -> Lookup<'a>
+    where
+        I: Iterator<Item = &'a [u8]>,
+    {
+        match self {
+            Source::Bearer => Lookup::Found(bearer(headers("authorization"))),
+            Source::Cookie(name) => Lookup::Found(cookie(headers("cookie"), name)),
+            Source::Header(name) => Lookup::Found(header_value(headers(name))),
+            Source::Custom(find) => match custom(find) {
+                Some(token) => Lookup::Owned(token),
+                None => Lookup::Found(Found::Missing),
+            },
+        }
+    }
+}
+
+impl<C> fmt::Debug for Source<C> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Source::Bearer => f.write_str("TokenSource::Bearer"),
+            Source::Cookie(name) => write!(f, "TokenSource::Cookie({name:?})"),
+            Source::Header(name) => write!(f, "TokenSource::Header({name:?})"),
+            Source::Custom(_) => f.write_str("TokenSource::Custom"),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -226,6 +337,41 @@ mod tests {
         let shown = format!("{:?}", Found::Token("secret.token.value"));
         assert!(!shown.contains("secret"), "{shown}");
         assert_eq!(format!("{:?}", Found::Malformed), "Malformed");
+    }
+
+    #[test]
+    fn sources_read_their_own_header_and_custom_lookups_run_only_for_custom() {
+        let values = |name: &str| {
+            let value: &[u8] = match name {
+                "authorization" => b"Bearer from.the.header",
+                "cookie" => b"id_token=from.the.cookie",
+                "x-id-token" => b"from.a.named.header",
+                _ => return None.into_iter(),
+            };
+            Some(value).into_iter()
+        };
+        let custom = |answer: &Option<&str>| answer.map(str::to_owned);
+        let found = |token| Lookup::Found(Found::Token(token));
+        let lookup = |source: Source<Option<&str>>| source.lookup(values, custom);
+        assert_eq!(lookup(Source::Bearer), found("from.the.header"));
+        assert_eq!(lookup(Source::cookie("id_token")), found("from.the.cookie"));
+        assert_eq!(
+            lookup(Source::header("X-Id-Token")),
+            found("from.a.named.header")
+        );
+        assert_eq!(
+            lookup(Source::header("x-other")),
+            Lookup::Found(Found::Missing)
+        );
+        assert_eq!(
+            lookup(Source::Custom(Some("made"))),
+            Lookup::Owned("made".to_owned())
+        );
+        assert_eq!(lookup(Source::Custom(None)), Lookup::Found(Found::Missing));
+        assert_eq!(
+            format!("{:?}", Lookup::Owned("secret".into())),
+            "Owned(<token>)"
+        );
     }
 
     #[test]

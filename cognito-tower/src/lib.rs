@@ -71,7 +71,7 @@ mod source;
 
 pub use auth::{CognitoAuth, CognitoAuthService, ResponseFuture};
 pub use cognito_core;
-pub use rejections::{RejectionBody, Rejections, default_response};
+pub use rejections::{RejectionBody, Rejections, TowerRender, default_response, render};
 pub use require::{RequireLayer, RequireService, require};
 pub use source::TokenSource;
 

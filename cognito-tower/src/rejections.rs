@@ -2,12 +2,9 @@
 //! renderer of your own. gRPC and gRPC-web calls are always answered the gRPC way, in the
 //! request's own protocol.
 
-use std::fmt;
-use std::sync::Arc;
-
 use bytes::Bytes;
 use cognito_core::Error;
-use cognito_core::rejection::{BodyFormat, GrpcProtocol, GrpcRejection, Rejection};
+use cognito_core::rejection::{BodyFormat, GrpcProtocol, GrpcRejection, Rejection, Render};
 use http::header::{CACHE_CONTROL, CONTENT_TYPE, HeaderValue, RETRY_AFTER, WWW_AUTHENTICATE};
 use http::{HeaderMap, Response, StatusCode};
 use http_body_util::Full;
@@ -15,76 +12,54 @@ use http_body_util::Full;
 /// The body of a rejection.
 pub type RejectionBody = Full<Bytes>;
 
-type Custom = Arc<dyn Fn(&Error, &str) -> Response<RejectionBody> + Send + Sync>;
+/// The framework of [`Rejections`]: refusals written as `http` 1 responses.
+#[derive(Debug, Clone, Copy)]
+pub struct TowerRender;
 
-/// Renders refusals. Shared by [`CognitoAuth`](crate::CognitoAuth) and the layers and
+impl Render for TowerRender {
+    type Response = Response<RejectionBody>;
+
+    fn standard(error: &Error, realm: &str, format: BodyFormat) -> Self::Response {
+        default_response(error, realm, format)
+    }
+}
+
+/// Renders refusals: the realm, the body format, or a renderer of your own
+/// ([`Rejections::custom`](cognito_core::rejection::Rejections::custom), which answers every
+/// non-gRPC refusal). Shared by [`CognitoAuth`](crate::CognitoAuth) and the layers and
 /// extractors after it: the auth layer stores its `Rejections` in the request extensions, so a
 /// [`require`](crate::require()) layer or an extractor answers in the same style.
-#[derive(Clone)]
-pub struct Rejections {
-    realm: Arc<str>,
-    format: BodyFormat,
-    custom: Option<Custom>,
-}
+///
+/// ```
+/// use cognito_core::rejection::BodyFormat;
+/// use cognito_tower::{Rejections, default_response};
+/// use http::header::{HeaderValue, VARY};
+///
+/// let plain = Rejections::default().realm("reports");
+/// let json = Rejections::default().problem_json();
+/// let own = Rejections::default().custom(|error, realm| {
+///     let mut response = default_response(error, realm, BodyFormat::PlainText);
+///     response.headers_mut().insert(VARY, HeaderValue::from_static("authorization"));
+///     response
+/// });
+/// # let _ = (plain, json, own);
+/// ```
+pub type Rejections = cognito_core::rejection::Rejections<TowerRender>;
 
-impl Default for Rejections {
-    fn default() -> Self {
-        Rejections {
-            realm: Arc::from("api"),
-            format: BodyFormat::PlainText,
-            custom: None,
+/// The answer to `error` in the style of `rejections`, or the gRPC way when the request speaks
+/// a `grpc` protocol (see [`GrpcProtocol::from_content_type`]).
+#[must_use]
+pub fn render(
+    rejections: &Rejections,
+    error: &Error,
+    grpc: Option<GrpcProtocol>,
+) -> Response<RejectionBody> {
+    match grpc {
+        Some(protocol) => {
+            tracing::debug!(kind = ?error.kind(), status = error.status(), "gRPC call refused");
+            grpc_response(error, protocol)
         }
-    }
-}
-
-impl Rejections {
-    /// The realm named in `WWW-Authenticate` challenges. Default: `api`.
-    #[must_use]
-    pub fn realm(mut self, realm: impl Into<Arc<str>>) -> Self {
-        self.realm = realm.into();
-        self
-    }
-
-    /// Answers with RFC 9457 problem details (`application/problem+json`) instead of text.
-    #[must_use]
-    pub fn problem_json(mut self) -> Self {
-        self.format = BodyFormat::ProblemJson;
-        self
-    }
-
-    /// Renders every non-gRPC refusal with `render(error, realm)`. [`default_response`] builds
-    /// the standard answer (with `Cache-Control: no-store`), to adjust rather than rewrite.
-    #[must_use]
-    pub fn custom(
-        mut self,
-        render: impl Fn(&Error, &str) -> Response<RejectionBody> + Send + Sync + 'static,
-    ) -> Self {
-        self.custom = Some(Arc::new(render));
-        self
-    }
-
-    /// The answer to `error`, the gRPC way when the request speaks a `grpc` protocol (see
-    /// [`GrpcProtocol::from_content_type`]).
-    #[must_use]
-    pub fn render(&self, error: &Error, grpc: Option<GrpcProtocol>) -> Response<RejectionBody> {
-        tracing::debug!(kind = ?error.kind(), status = error.status(), "request refused");
-        if let Some(protocol) = grpc {
-            return grpc_response(error, protocol);
-        }
-        match &self.custom {
-            Some(render) => render(error, &self.realm),
-            None => default_response(error, &self.realm, self.format),
-        }
-    }
-}
-
-impl fmt::Debug for Rejections {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Rejections")
-            .field("realm", &self.realm)
-            .field("format", &self.format)
-            .field("custom", &self.custom.is_some())
-            .finish()
+        None => rejections.render(error),
     }
 }
 

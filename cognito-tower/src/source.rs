@@ -3,11 +3,12 @@
 use std::fmt;
 use std::sync::Arc;
 
-use cognito_core::token::{self, Found};
-use http::header::{AUTHORIZATION, COOKIE, HeaderName};
+use cognito_core::token::{Lookup, Source};
+use http::header::{HeaderName, HeaderValue};
 use http::{HeaderMap, Uri};
 
-type Custom = Arc<dyn Fn(&HeaderMap, &Uri) -> Option<String> + Send + Sync>;
+/// A custom token lookup: a function of the request's headers and URI.
+pub(crate) type Custom = Arc<dyn Fn(&HeaderMap, &Uri) -> Option<String> + Send + Sync>;
 
 /// Where the token is read from. Default: `Authorization: Bearer <token>`.
 ///
@@ -25,41 +26,10 @@ type Custom = Arc<dyn Fn(&HeaderMap, &Uri) -> Option<String> + Send + Sync>;
 /// # let _ = (from_cookie, from_header, from_query);
 /// ```
 #[derive(Clone, Default)]
-pub struct TokenSource(Source);
-
-#[derive(Clone, Default)]
-enum Source {
-    #[default]
-    Bearer,
-    Cookie(Arc<str>),
-    Header(HeaderName),
-    Custom(Custom),
-}
-
-/// A token found by a source: borrowed from the headers, or produced by a custom function.
-pub(crate) enum Lookup<'a> {
-    Found(Found<'a>),
-    Owned(String),
-}
+pub struct TokenSource(pub(crate) Source<Custom>);
 
 impl TokenSource {
-    /// `Authorization: Bearer <token>`: the scheme case-insensitive, one space.
-    #[must_use]
-    pub fn bearer() -> Self {
-        TokenSource(Source::Bearer)
-    }
-
-    /// The cookie `name`.
-    #[must_use]
-    pub fn cookie(name: impl Into<Arc<str>>) -> Self {
-        TokenSource(Source::Cookie(name.into()))
-    }
-
-    /// The bare value of the header `name`.
-    #[must_use]
-    pub fn header(name: HeaderName) -> Self {
-        TokenSource(Source::Header(name))
-    }
+    cognito_core::token_source_constructors!(HeaderName);
 
     /// A function of the request's headers and URI (a websocket subprotocol, a query
     /// parameter…). `None` means no token.
@@ -69,28 +39,16 @@ impl TokenSource {
     ) -> Self {
         TokenSource(Source::Custom(Arc::new(find)))
     }
-
-    pub(crate) fn lookup<'a>(&self, headers: &'a HeaderMap, uri: &Uri) -> Lookup<'a> {
-        let values = |name| headers.get_all(name).into_iter().map(|v| v.as_bytes());
-        match &self.0 {
-            Source::Bearer => Lookup::Found(token::bearer(values(&AUTHORIZATION))),
-            Source::Cookie(name) => Lookup::Found(token::cookie(values(&COOKIE), name)),
-            Source::Header(name) => Lookup::Found(token::header_value(values(name))),
-            Source::Custom(find) => match find(headers, uri) {
-                Some(token) => Lookup::Owned(token),
-                None => Lookup::Found(Found::Missing),
-            },
-        }
-    }
 }
 
 impl fmt::Debug for TokenSource {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match &self.0 {
-            Source::Bearer => f.write_str("TokenSource::Bearer"),
-            Source::Cookie(name) => write!(f, "TokenSource::Cookie({name:?})"),
-            Source::Header(name) => write!(f, "TokenSource::Header({name:?})"),
-            Source::Custom(_) => f.write_str("TokenSource::Custom"),
-        }
+        self.0.fmt(f)
     }
+}
+
+/// The token `source` finds in a request's headers and URI.
+pub(crate) fn lookup<'a>(source: &Source<Custom>, headers: &'a HeaderMap, uri: &Uri) -> Lookup<'a> {
+    let values = |name: &str| headers.get_all(name).into_iter().map(HeaderValue::as_bytes);
+    source.lookup(values, |find| find(headers, uri))
 }

@@ -8,7 +8,7 @@ use actix_web::dev::{Service, ServiceRequest, ServiceResponse};
 use cognito_core::{Claims, Error};
 use pin_project_lite::pin_project;
 
-use super::Settings;
+use super::{Settings, admit, refuse};
 
 type Pending = Pin<Box<dyn Future<Output = Result<Claims, Error>>>>;
 
@@ -106,12 +106,12 @@ where
                     let Some(req) = request.take() else {
                         return Poll::Pending;
                     };
-                    let next = match verified.and_then(|claims| settings.admit(claims, &req)) {
+                    let next = match verified.and_then(|claims| admit(settings, claims, &req)) {
                         Ok(()) => State::Called {
                             future: service.call(req),
                         },
                         Err(error) => State::Rejected {
-                            response: Some(settings.refuse(req, &error)),
+                            response: Some(refuse(settings, req, &error)),
                         },
                     };
                     this.state.set(next);

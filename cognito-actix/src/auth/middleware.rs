@@ -2,11 +2,10 @@ use std::rc::Rc;
 
 use actix_web::body::EitherBody;
 use actix_web::dev::{Service, ServiceRequest, ServiceResponse, forward_ready};
-use cognito_core::token::Found;
-use cognito_core::{Decision, Verifier};
+use cognito_core::{Authentication, Decision, Verifier};
 
-use super::{ResponseFuture, Settings};
-use crate::source::Lookup;
+use super::{ResponseFuture, Settings, admit, refuse, store};
+use crate::source::lookup;
 
 /// The service made by [`CognitoAuth`](super::CognitoAuth), one per worker.
 pub struct CognitoAuthMiddleware<S> {
@@ -46,20 +45,15 @@ where
 
     fn call(&self, req: ServiceRequest) -> Self::Future {
         let settings = &self.settings;
-        let decision = match settings.source.lookup(req.request()) {
-            Lookup::Found(found) => self.verifier.decide(found, settings.optional),
-            Lookup::Owned(token) => self
-                .verifier
-                .decide(Found::Token(&token), settings.optional),
-        };
-        match decision {
+        let found = lookup(&settings.source, req.request());
+        match settings.decide(&self.verifier, found) {
             Decision::Anonymous => {
-                settings.admit_anonymous(&req);
+                store(settings, Authentication::Anonymous, &req);
                 ResponseFuture::called(self.service.call(req))
             }
-            Decision::Decided(answer) => match answer.and_then(|c| settings.admit(c, &req)) {
+            Decision::Decided(answer) => match answer.and_then(|c| admit(settings, c, &req)) {
                 Ok(()) => ResponseFuture::called(self.service.call(req)),
-                Err(error) => ResponseFuture::rejected(settings.refuse(req, &error)),
+                Err(error) => ResponseFuture::rejected(refuse(settings, req, &error)),
             },
             Decision::Verify(token) => {
                 // Cache miss: the signature check may wait for keys, so the request travels

@@ -1,10 +1,9 @@
 use std::future::{Ready, ready};
 use std::rc::Rc;
-use std::sync::Arc;
 
 use actix_web::body::EitherBody;
 use actix_web::dev::{Service, ServiceRequest, ServiceResponse, Transform};
-use cognito_core::{Require, Verifier};
+use cognito_core::Verifier;
 
 use super::{CognitoAuthMiddleware, Settings};
 use crate::{Rejections, TokenSource};
@@ -55,49 +54,7 @@ impl CognitoAuth {
         }
     }
 
-    /// Lets requests without a token through as
-    /// [`Authentication::Anonymous`](cognito_core::Authentication). A request with a token
-    /// that does not verify is still refused.
-    pub fn optional(mut self) -> Self {
-        self.settings.optional = true;
-        self
-    }
-
-    /// Where the token is read from. Default: [`TokenSource::bearer`].
-    pub fn token_source(mut self, source: TokenSource) -> Self {
-        self.settings.source = source;
-        self
-    }
-
-    /// A rule every verified request must meet (403 otherwise), before any route's own.
-    pub fn require(mut self, rule: Require) -> Self {
-        self.settings.require = Some(rule);
-        self
-    }
-
-    /// The realm of the `WWW-Authenticate` challenges. Default: `api`.
-    pub fn realm(mut self, realm: impl Into<Arc<str>>) -> Self {
-        self.settings.rejections = self.settings.rejections.realm(realm);
-        self
-    }
-
-    /// Answers refusals with RFC 9457 problem details instead of plain text.
-    pub fn problem_json(mut self) -> Self {
-        self.settings.rejections = self.settings.rejections.problem_json();
-        self
-    }
-
-    /// Replaces how refusals are rendered (realm, format, or a renderer of your own).
-    pub fn rejections(mut self, rejections: Rejections) -> Self {
-        self.settings.rejections = rejections;
-        self
-    }
-
-    /// The verifier, to share with other middleware or code.
-    #[must_use]
-    pub fn verifier(&self) -> &Verifier {
-        &self.verifier
-    }
+    cognito_core::auth_builder!(TokenSource, Rejections);
 }
 
 impl<S, B> Transform<S, ServiceRequest> for CognitoAuth

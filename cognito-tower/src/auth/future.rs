@@ -8,8 +8,8 @@ use http_body_util::Either;
 use pin_project_lite::pin_project;
 use tower_service::Service;
 
-use super::{SharedSettings, grpc_protocol};
-use crate::rejections::polled_after_completion;
+use super::{SharedSettings, admit, grpc_protocol};
+use crate::rejections::{polled_after_completion, render};
 use crate::{AuthBody, RejectionBody};
 
 type Pending = Pin<Box<dyn Future<Output = Result<Claims, Error>> + Send>>;
@@ -108,12 +108,12 @@ where
                         // The state was `Verifying` a line above.
                         continue;
                     };
-                    let next = match verified.and_then(|c| settings.admit(c, &mut request)) {
+                    let next = match verified.and_then(|c| admit(&settings, c, &mut request)) {
                         Ok(()) => State::Called {
                             future: inner.call(request),
                         },
                         Err(error) => State::Rejected {
-                            response: settings.rejections.render(&error, grpc_protocol(&request)),
+                            response: render(&settings.rejections, &error, grpc_protocol(&request)),
                         },
                     };
                     this.state.set(next);

@@ -10,39 +10,34 @@ pub use service::CognitoAuthService;
 
 use std::sync::Arc;
 
+use cognito_core::adapter::AuthSettings;
 use cognito_core::rejection::GrpcProtocol;
-use cognito_core::{Authentication, Claims, Error, Require};
+use cognito_core::{Authentication, Claims, Error};
 use http::Request;
 
-use crate::{Rejections, TokenSource};
+use crate::rejections::TowerRender;
+use crate::source::Custom;
 
 /// What every service of one layer shares.
-#[derive(Clone, Debug, Default)]
-pub(crate) struct Settings {
-    pub(crate) optional: bool,
-    pub(crate) source: TokenSource,
-    pub(crate) require: Option<Require>,
-    pub(crate) rejections: Rejections,
+pub(crate) type Settings = AuthSettings<Custom, TowerRender>;
+
+/// Checks the layer's requirement, then stores the claims (once, shared) and the rejection
+/// style for the extractors and layers after this one.
+pub(crate) fn admit<B>(
+    settings: &Settings,
+    claims: Claims,
+    req: &mut Request<B>,
+) -> Result<(), Error> {
+    let authentication = settings.admit(claims)?;
+    store(settings, authentication, req);
+    Ok(())
 }
 
-impl Settings {
-    /// Checks the layer's requirement, then stores the claims (once, shared) and the rejection
-    /// style for the extractors and layers after this one.
-    pub(crate) fn admit<B>(&self, claims: Claims, req: &mut Request<B>) -> Result<(), Error> {
-        if let Some(rule) = &self.require {
-            rule.check(&claims)?;
-        }
-        let extensions = req.extensions_mut();
-        extensions.insert(Authentication::Verified(claims));
-        extensions.insert(self.rejections.clone());
-        Ok(())
-    }
-
-    pub(crate) fn admit_anonymous<B>(&self, req: &mut Request<B>) {
-        let extensions = req.extensions_mut();
-        extensions.insert(Authentication::Anonymous);
-        extensions.insert(self.rejections.clone());
-    }
+/// Stores what the request concluded and the layer's rejection style.
+pub(crate) fn store<B>(settings: &Settings, authentication: Authentication, req: &mut Request<B>) {
+    let extensions = req.extensions_mut();
+    extensions.insert(authentication);
+    extensions.insert(settings.rejections.clone());
 }
 
 /// The gRPC protocol of the request, if it is a gRPC call: it is refused the gRPC way.

@@ -1,13 +1,13 @@
 use std::task::{Context, Poll};
 
-use cognito_core::token::Found;
-use cognito_core::{Decision, Verifier};
+use cognito_core::{Authentication, Decision, Verifier};
 use http::{Request, Response};
 use tower_service::Service;
 
-use super::{ResponseFuture, SharedSettings, grpc_protocol};
+use super::{ResponseFuture, SharedSettings, admit, grpc_protocol, store};
 use crate::AuthBody;
-use crate::source::Lookup;
+use crate::rejections::render;
+use crate::source::lookup;
 
 /// The service made by [`CognitoAuth`](super::CognitoAuth).
 #[derive(Clone, Debug)]
@@ -46,22 +46,17 @@ where
 
     fn call(&mut self, mut req: Request<ReqBody>) -> Self::Future {
         let settings = &self.settings;
-        let decision = match settings.source.lookup(req.headers(), req.uri()) {
-            Lookup::Found(found) => self.verifier.decide(found, settings.optional),
-            Lookup::Owned(token) => self
-                .verifier
-                .decide(Found::Token(&token), settings.optional),
-        };
-        match decision {
+        let found = lookup(&settings.source, req.headers(), req.uri());
+        match settings.decide(&self.verifier, found) {
             Decision::Anonymous => {
-                settings.admit_anonymous(&mut req);
+                store(settings, Authentication::Anonymous, &mut req);
                 ResponseFuture::called(self.inner.call(req))
             }
-            Decision::Decided(answer) => match answer.and_then(|c| settings.admit(c, &mut req)) {
+            Decision::Decided(answer) => match answer.and_then(|c| admit(settings, c, &mut req)) {
                 Ok(()) => ResponseFuture::called(self.inner.call(req)),
                 Err(error) => {
                     let grpc = grpc_protocol(&req);
-                    ResponseFuture::rejected(settings.rejections.render(&error, grpc))
+                    ResponseFuture::rejected(render(&settings.rejections, &error, grpc))
                 }
             },
             Decision::Verify(token) => {

@@ -8,7 +8,6 @@ use std::sync::Arc;
 use std::task::{Context, Poll, ready};
 
 use cognito_core::identity_pool::{CredentialExchange, CredentialsHandle};
-use cognito_core::token::Found;
 use cognito_core::{Authentication, Verifier};
 use http::{Request, Response};
 use http_body_util::Either;
@@ -16,8 +15,8 @@ use tower_layer::Layer;
 use tower_service::Service;
 
 use crate::auth::grpc_protocol;
-use crate::rejections::polled_after_completion;
-use crate::source::Lookup;
+use crate::rejections::{polled_after_completion, render};
+use crate::source::lookup;
 use crate::{AuthBody, Rejections, TokenSource};
 
 /// A layer, placed inside [`CognitoAuth`](crate::CognitoAuth), that makes temporary AWS
@@ -137,11 +136,7 @@ where
     fn call(&mut self, mut req: Request<ReqBody>) -> Self::Future {
         let shared = &self.shared;
         let id_token = shared.id_token.as_ref().map(|(source, verifier)| {
-            let found = match source.lookup(req.headers(), req.uri()) {
-                Lookup::Found(Found::Token(token)) => Some(token.to_owned()),
-                Lookup::Owned(token) => Some(token),
-                Lookup::Found(Found::Missing | Found::Malformed) => None,
-            };
+            let found = lookup(&source.0, req.headers(), req.uri()).into_token();
             (found, verifier.clone())
         });
         let handle = CredentialsHandle::new(
@@ -172,7 +167,7 @@ where
                 future: Box::pin(async move {
                     match handle.get().await {
                         Ok(_) => Ok(inner.call(req).await?.map(Either::Left)),
-                        Err(error) => Ok(rejections.render(&error, grpc).map(Either::Right)),
+                        Err(error) => Ok(render(&rejections, &error, grpc).map(Either::Right)),
                     }
                 }),
             },

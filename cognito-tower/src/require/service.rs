@@ -6,6 +6,7 @@ use tower_service::Service;
 
 use super::ResponseFuture;
 use crate::auth::grpc_protocol;
+use crate::rejections::render;
 use crate::{AuthBody, Rejections};
 
 /// The service made by [`require`](super::require).
@@ -42,11 +43,10 @@ where
         let Err(refusal) = Authentication::require(req.extensions().get(), &self.rule) else {
             return ResponseFuture::called(self.inner.call(req));
         };
-        let rejections = req.extensions().get::<Rejections>();
         let grpc = grpc_protocol(&req);
-        let response = match rejections {
-            Some(rejections) => rejections.render(&refusal, grpc),
-            None => Rejections::default().render(&refusal, grpc),
+        let response = match req.extensions().get::<Rejections>() {
+            Some(rejections) => render(rejections, &refusal, grpc),
+            None => render(&Rejections::default(), &refusal, grpc),
         };
         ResponseFuture::rejected(response)
     }
