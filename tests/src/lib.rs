@@ -31,6 +31,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use serde_json::{Value, json};
 
+pub mod behaviour;
 mod identity_endpoint;
 
 pub use identity_endpoint::{IdentityAnswer, IdentityCall, IdentityEndpoint};
