@@ -3,8 +3,8 @@
 use std::fmt;
 use std::marker::PhantomData;
 
-use super::validation::{validate_audience, validate_url};
-use super::{ClaimRules, ClientChosen, IssuerSpec, KeySource, NoClient};
+use super::validation::validate_audience;
+use super::{ClaimRules, ClientChosen, IssuerSpec, KeySource, NoClient, validate_url};
 use crate::error::ConfigError;
 use crate::jwks::Jwks;
 

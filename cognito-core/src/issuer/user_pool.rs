@@ -3,10 +3,10 @@
 use std::fmt;
 use std::marker::PhantomData;
 
-use super::validation::{validate_audience, validate_url};
+use super::validation::validate_audience;
 use super::{
     AllowedTokenUse, ClaimRules, ClientChosen, IssuerSpec, KeySource, NoClient, NoTokenUse,
-    TokenUse, TokenUseChosen,
+    TokenUse, TokenUseChosen, validate_url,
 };
 use crate::error::ConfigError;
 use crate::jwks::Jwks;
