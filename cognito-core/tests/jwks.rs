@@ -1,12 +1,11 @@
 //! The key store: rotation, single-flight fetches, cooldown, failing endpoints, removed keys,
-//! background refresh, and the verified-token cache that sits in front of it.
+//! background refresh.
 #![cfg(feature = "test-util")]
 
-use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
 use cognito_core::test_util::{JwksBehaviour, LocalIssuer};
-use cognito_core::{Clock, ErrorKind, Jwks, ManualClock, Verifier};
+use cognito_core::{ErrorKind, Jwks, ManualClock, Verifier};
 use serde_json::{Value, json};
 
 const COOLDOWN: Duration = Duration::from_secs(10);
@@ -418,113 +417,4 @@ fn background_refresh_outside_a_runtime_is_a_config_error() {
     let verifier = Verifier::from(issuer.user_pool());
     let err = verifier.spawn_refresh(Duration::from_secs(60)).unwrap_err();
     assert_eq!(err.field(), "refresh");
-}
-
-// ---- the verified-token cache -----------------------------------------------------------------------
-
-#[tokio::test]
-async fn cache_holds_each_verified_token_once() {
-    let Setup {
-        issuer, verifier, ..
-    } = setup(true);
-    let token = issuer.id_token().sign();
-    for _ in 0..3 {
-        assert!(verifier.verify(&token).await.is_ok());
-    }
-    assert_eq!(verifier.cached_tokens(), 1);
-    assert!(verifier.verify(&issuer.access_token().sign()).await.is_ok());
-    assert_eq!(verifier.cached_tokens(), 2);
-    // Refused tokens are not cached.
-    let _ = verifier.verify(&issuer.id_token().expired().sign()).await;
-    assert_eq!(verifier.cached_tokens(), 2);
-}
-
-#[tokio::test]
-async fn cache_hit_rechecks_expiry_against_the_clock() {
-    let Setup {
-        issuer,
-        clock,
-        verifier,
-    } = setup(true);
-    let token = issuer.id_token().lifetime(Duration::from_secs(60)).sign();
-    assert!(verifier.verify(&token).await.is_ok());
-    assert_eq!(verifier.cached_tokens(), 1);
-    clock.advance(Duration::from_secs(61));
-    assert_eq!(kind(&verifier, &token).await, ErrorKind::Expired);
-    assert_eq!(verifier.cached_tokens(), 0, "the expired entry was dropped");
-}
-
-#[tokio::test]
-async fn cache_is_bounded_and_can_be_turned_off() {
-    let issuer = LocalIssuer::start().unwrap();
-    let small = Verifier::builder()
-        .pool(issuer.user_pool())
-        .cache_capacity(10)
-        .build()
-        .unwrap();
-    for i in 0..50 {
-        let token = issuer.id_token().username(format!("u{i}")).sign();
-        assert!(small.verify(&token).await.is_ok());
-    }
-    assert!(small.cached_tokens() <= 10, "{}", small.cached_tokens());
-    let none = Verifier::builder()
-        .pool(issuer.user_pool())
-        .no_cache()
-        .build()
-        .unwrap();
-    assert!(none.verify(&issuer.id_token().sign()).await.is_ok());
-    assert_eq!(none.cached_tokens(), 0);
-}
-
-#[tokio::test]
-async fn large_tokens_take_a_larger_share_of_the_cache() {
-    let issuer = LocalIssuer::start().unwrap();
-    let verifier = || {
-        Verifier::builder()
-            .pool(issuer.user_pool())
-            .cache_capacity(10)
-            .build()
-            .unwrap()
-    };
-    // Ordinary tokens count once each: ten fill a cache of ten.
-    let ordinary = verifier();
-    for i in 0..10 {
-        let token = issuer.id_token().username(format!("user{i}")).sign();
-        assert!(ordinary.verify(&token).await.is_ok());
-    }
-    assert_eq!(ordinary.cached_tokens(), 10);
-    // A token with 12 KB of claims weighs 8 (about 30 KB of token and payload): the same
-    // cache holds one of them at most, not ten.
-    let padded = verifier();
-    for i in 0..10 {
-        let token = issuer
-            .id_token()
-            .username(format!("big{i}"))
-            .claim("padding", "x".repeat(12_000))
-            .sign();
-        assert!(padded.verify(&token).await.is_ok());
-    }
-    assert!(padded.cached_tokens() <= 1, "{}", padded.cached_tokens());
-}
-
-#[tokio::test]
-async fn clones_share_keys_and_cache() {
-    let Setup {
-        issuer, verifier, ..
-    } = setup(true);
-    let clone = verifier.clone();
-    let token = issuer.id_token().sign();
-    assert!(verifier.verify(&token).await.is_ok());
-    assert!(clone.verify(&token).await.is_ok());
-    assert_eq!(clone.cached_tokens(), 1);
-    assert_eq!(issuer.jwks_requests(), 1);
-}
-
-#[test]
-fn manual_clock_is_shared_by_clones() {
-    let manual = ManualClock::new(SystemTime::UNIX_EPOCH);
-    let clock = Clock::from(manual.clone());
-    manual.advance(Duration::from_secs(5));
-    assert_eq!(clock.unix_seconds(), 5);
-    let _ = Arc::new(clock);
 }
