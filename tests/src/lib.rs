@@ -31,6 +31,7 @@ mod identity_pool;
 mod jwt;
 mod loopback;
 mod user_pool;
+mod verifier_config;
 mod wire;
 
 pub use emulator::{COGNITO_LOCAL_URL_VAR, Emulator, MOTO_URL_VAR, emulator_url};
