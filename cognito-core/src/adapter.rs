@@ -123,13 +123,25 @@ impl<C, R: Render> AuthSettings<C, R> {
     }
 }
 
-/// Writes the builder methods of an adapter's `CognitoAuth` (a struct with a field
-/// `settings: AuthSettings<..>`) whose token source type is `$source` (a newtype over
-/// [`Source`]), so that every adapter's builder reads and behaves the same.
+/// Writes the constructor and builder methods of an adapter's `CognitoAuth` (a struct with the
+/// fields `verifier: Verifier` and `settings: AuthSettings<..>`) whose token source type is
+/// `$source` (a newtype over [`Source`]), so that every adapter's builder reads and behaves the
+/// same.
 #[doc(hidden)]
 #[macro_export]
 macro_rules! auth_builder {
     ($source:ty, $rejections:ty) => {
+        /// Verifies tokens with `verifier`: a [`UserPool`](cognito_core::UserPool), an
+        /// [`OidcIssuer`](cognito_core::OidcIssuer), or a built
+        /// [`Verifier`](cognito_core::Verifier) to share keys and cache with other layers or
+        /// code.
+        pub fn new(verifier: impl Into<$crate::Verifier>) -> Self {
+            Self {
+                verifier: verifier.into(),
+                settings: $crate::adapter::AuthSettings::default(),
+            }
+        }
+
         /// Lets requests without a token through as
         /// [`Authentication::Anonymous`](cognito_core::Authentication). A request with a token
         /// that does not verify is still refused.

@@ -33,6 +33,27 @@ fn query_parameter(query: Option<&str>, name: &str) -> Option<String> {
         .map(str::to_owned)
 }
 
+/// A setup's realm, body format, optional auth and layer rule, applied to an adapter's
+/// `CognitoAuth` (both adapters' builders have these setters).
+macro_rules! configure {
+    ($auth:expr, $setup:expr) => {{
+        let (mut auth, setup): (_, &Setup) = ($auth, $setup);
+        if let Some(realm) = setup.realm {
+            auth = auth.realm(realm);
+        }
+        if setup.problem_json {
+            auth = auth.problem_json();
+        }
+        if setup.optional {
+            auth = auth.optional();
+        }
+        if let Some(rule) = &setup.layer_rule {
+            auth = auth.require(rule.clone());
+        }
+        auth
+    }};
+}
+
 mod tower_driver {
     use cognito_tower::{CognitoAuth, Rejections, TokenSource, require};
     use http::{HeaderName, HeaderValue, Request, Response};
@@ -81,19 +102,7 @@ mod tower_driver {
                 response
             }));
         }
-        if let Some(realm) = setup.realm {
-            layer = layer.realm(realm);
-        }
-        if setup.problem_json {
-            layer = layer.problem_json();
-        }
-        if setup.optional {
-            layer = layer.optional();
-        }
-        if let Some(rule) = &setup.layer_rule {
-            layer = layer.require(rule.clone());
-        }
-        layer.token_source(match setup.source {
+        configure!(layer, setup).token_source(match setup.source {
             Source::Bearer => TokenSource::bearer(),
             Source::Cookie(name) => TokenSource::cookie(name),
             Source::Header(name) => TokenSource::header(HeaderName::from_static(name)),
@@ -186,19 +195,7 @@ mod actix_driver {
                 response.set_body(custom_body(error)).map_into_boxed_body()
             }));
         }
-        if let Some(realm) = setup.realm {
-            middleware = middleware.realm(realm);
-        }
-        if setup.problem_json {
-            middleware = middleware.problem_json();
-        }
-        if setup.optional {
-            middleware = middleware.optional();
-        }
-        if let Some(rule) = &setup.layer_rule {
-            middleware = middleware.require(rule.clone());
-        }
-        middleware.token_source(match setup.source {
+        configure!(middleware, setup).token_source(match setup.source {
             Source::Bearer => TokenSource::bearer(),
             Source::Cookie(name) => TokenSource::cookie(name),
             Source::Header(name) => TokenSource::header(HeaderName::from_static(name)),

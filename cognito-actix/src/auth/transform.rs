@@ -44,16 +44,6 @@ pub struct CognitoAuth {
 }
 
 impl CognitoAuth {
-    /// Middleware verifying tokens with `verifier`: a [`UserPool`](cognito_core::UserPool), an
-    /// [`OidcIssuer`](cognito_core::OidcIssuer), or a built [`Verifier`] to share keys and
-    /// cache with other code.
-    pub fn new(verifier: impl Into<Verifier>) -> Self {
-        CognitoAuth {
-            verifier: verifier.into(),
-            settings: Settings::default(),
-        }
-    }
-
     cognito_core::auth_builder!(TokenSource, Rejections);
 }
 
