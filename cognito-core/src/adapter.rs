@@ -114,7 +114,7 @@ impl<C, R: Render> AuthSettings<C, R> {
     /// What a verified request concluded, once it meets the settings' rule.
     ///
     /// # Errors
-    /// [`ErrorKind::Unmet`](crate::ErrorKind::Unmet) (403) when the rule is not met.
+    /// [`ErrorKind::RequirementNotMet`](crate::ErrorKind::RequirementNotMet) when the rule is not met (403; 401 for a token-use rule).
     pub fn admit(&self, claims: Claims) -> Result<Authentication, Error> {
         if let Some(rule) = &self.require {
             rule.check(&claims)?;
@@ -123,14 +123,29 @@ impl<C, R: Render> AuthSettings<C, R> {
     }
 }
 
-/// Writes the constructor and builder methods of an adapter's `CognitoAuth` (a struct with the
-/// fields `verifier: Verifier` and `settings: AuthSettings<..>`) whose token source type is
-/// `$source` (a newtype over [`Source`]), so that every adapter's builder reads and behaves the
-/// same.
+/// Defines an adapter's `CognitoAuth`: the struct (the verifier and its settings, an
+/// [`AuthSettings`]) with its constructor and builder methods, for the token source type
+/// `$source` (a newtype over [`Source`]) and the rejections type `$rejections`, so that every
+/// adapter's builder reads and behaves the same. The struct's own docs come first.
 #[doc(hidden)]
 #[macro_export]
 macro_rules! auth_builder {
-    ($source:ty, $rejections:ty) => {
+    (
+        $(#[$meta:meta])*
+        pub struct $name:ident;
+        settings: $settings:ty,
+        source: $source:ty,
+        rejections: $rejections:ty $(,)?
+    ) => {
+        $(#[$meta])*
+        #[derive(Clone, Debug)]
+        #[must_use]
+        pub struct $name {
+            verifier: $crate::Verifier,
+            settings: $settings,
+        }
+
+        impl $name {
         /// Verifies tokens with `verifier`: a [`UserPool`](cognito_core::UserPool), an
         /// [`OidcIssuer`](cognito_core::OidcIssuer), or a built
         /// [`Verifier`](cognito_core::Verifier) to share keys and cache with other layers or
@@ -138,7 +153,7 @@ macro_rules! auth_builder {
         pub fn new(verifier: impl Into<$crate::Verifier>) -> Self {
             Self {
                 verifier: verifier.into(),
-                settings: $crate::adapter::AuthSettings::default(),
+                settings: <$settings>::default(),
             }
         }
 
@@ -184,6 +199,7 @@ macro_rules! auth_builder {
         #[must_use]
         pub fn verifier(&self) -> &$crate::Verifier {
             &self.verifier
+        }
         }
     };
 }
