@@ -39,7 +39,7 @@ pub use emulator::{COGNITO_LOCAL_URL_VAR, Emulator, MOTO_URL_VAR, emulator_url};
 pub use identity_endpoint::{IdentityAnswer, IdentityCall, IdentityEndpoint};
 pub use identity_pool::EmulatorIdentityPool;
 pub use jwt::{decode_claims, edit_claims};
-pub use loopback::{AxumServer, http_client};
+pub use loopback::{ActixServer, AxumServer, http_client};
 pub use user_pool::{EmulatorPool, PoolOptions, Tokens};
 pub use wire::IDENTITY_TARGET_PREFIX;
 

@@ -7,7 +7,9 @@ use std::convert::Infallible;
 
 use cognito_core::rejection::BodyFormat;
 use cognito_core::{Authentication, Verifier};
-use cognito_integration_tests::behaviour::{self, Answer, Driver, Issuers, Req, Setup, Source};
+use cognito_integration_tests::behaviour::{
+    self, Answer, Case, Driver, Issuers, Req, Setup, Source,
+};
 
 /// The body of the echo handlers: who the request is, as the auth layer left it.
 fn whoami(authentication: Option<&Authentication>) -> String {
@@ -127,17 +129,11 @@ mod tower_driver {
     }
 
     impl Driver for Tower {
-        async fn answers(
-            &self,
-            setup: &Setup,
-            verifier: Verifier,
-            req: &Req,
-            times: usize,
-        ) -> Vec<Answer> {
-            let app = app(setup, verifier);
-            let mut answers = Vec::with_capacity(times);
-            for _ in 0..times {
-                answers.push(send(&app, req).await);
+        async fn answers(&self, case: &Case, verifier: Verifier) -> Vec<Answer> {
+            let app = app(&case.setup, verifier);
+            let mut answers = Vec::with_capacity(case.times);
+            for _ in 0..case.times {
+                answers.push(send(&app, &case.req).await);
             }
             answers
         }
@@ -206,13 +202,8 @@ mod actix_driver {
     }
 
     impl Driver for Actix {
-        async fn answers(
-            &self,
-            setup: &Setup,
-            verifier: Verifier,
-            req: &Req,
-            times: usize,
-        ) -> Vec<Answer> {
+        async fn answers(&self, case: &Case, verifier: Verifier) -> Vec<Answer> {
+            let (setup, req, times) = (&case.setup, &case.req, case.times);
             let route = web::to(echo);
             match (&setup.route_rule, setup.no_auth) {
                 (Some(rule), true) => {

@@ -14,66 +14,16 @@
 //! On a mismatch the test prints the whole table, one line per case, and the differing fields.
 
 use std::fmt::Write as _;
-use std::net::SocketAddr;
 use std::time::Duration;
 
 use actix_web::HttpServer;
-use actix_web::dev::ServerHandle;
 use cognito_actix::Verifier;
 use cognito_actix::cognito_core::test_util::{JwksBehaviour, LocalIssuer};
-use cognito_integration_tests::{AxumServer, edit_claims};
+use cognito_integration_tests::{ActixServer, AxumServer, edit_claims};
 use reqwest::header::{AUTHORIZATION, CONTENT_TYPE, HeaderValue, RETRY_AFTER, WWW_AUTHENTICATE};
 use serde_json::json;
-use tokio::task::JoinHandle;
 
 // ---- the two servers --------------------------------------------------------------------------
-
-/// `quickstart_actix::app` served by `actix_web::HttpServer` (one worker) on 127.0.0.1 until
-/// [`stop`](Self::stop)ped (or dropped, which asks the server to stop).
-struct ActixServer {
-    base: String,
-    handle: ServerHandle,
-    task: Option<JoinHandle<std::io::Result<()>>>,
-}
-
-impl ActixServer {
-    fn start(verifier: Verifier) -> ActixServer {
-        let server = HttpServer::new(move || quickstart_actix::app(verifier.clone()))
-            .workers(1)
-            .disable_signals()
-            .shutdown_timeout(1)
-            .bind(("127.0.0.1", 0))
-            .expect("binding 127.0.0.1:0");
-        let addr: SocketAddr = *server.addrs().first().expect("the server's address");
-        let server = server.run();
-        let handle = server.handle();
-        let task = tokio::spawn(server);
-        ActixServer {
-            base: format!("http://{addr}"),
-            handle,
-            task: Some(task),
-        }
-    }
-
-    /// Stops the server and waits until it has.
-    async fn stop(mut self) {
-        self.handle.stop(false).await;
-        if let Some(task) = self.task.take() {
-            task.await
-                .expect("the actix server task panicked")
-                .expect("the actix server failed");
-        }
-    }
-}
-
-impl Drop for ActixServer {
-    fn drop(&mut self) {
-        if self.task.is_some() {
-            // The command is sent at once; the returned future only waits for its completion.
-            drop(self.handle.stop(false));
-        }
-    }
-}
 
 /// The two apps, each with its own verifier for the same pool.
 struct Apps {
@@ -92,7 +42,12 @@ impl Apps {
         Apps {
             http,
             axum: AxumServer::start(quickstart::app(Verifier::from(issuer.user_pool()))).await,
-            actix: ActixServer::start(Verifier::from(issuer.user_pool())),
+            actix: {
+                let verifier = Verifier::from(issuer.user_pool());
+                ActixServer::start(HttpServer::new(move || {
+                    quickstart_actix::app(verifier.clone())
+                }))
+            },
         }
     }
 
@@ -101,7 +56,7 @@ impl Apps {
         let mut rows = Vec::with_capacity(cases.len());
         for case in cases {
             let axum = self.send(self.axum.base(), case).await;
-            let actix = self.send(&self.actix.base, case).await;
+            let actix = self.send(self.actix.base(), case).await;
             rows.push(Row {
                 name: case.name,
                 path: case.path,

@@ -290,15 +290,9 @@ impl Issuers {
 /// A framework's way to build the app of a [`Setup`] and send it a [`Req`].
 #[allow(async_fn_in_trait)]
 pub trait Driver {
-    /// The answers of the app for `setup` (verifying with `verifier`) to `req`, sent `times`
-    /// times to the same app.
-    async fn answers(
-        &self,
-        setup: &Setup,
-        verifier: Verifier,
-        req: &Req,
-        times: usize,
-    ) -> Vec<Answer>;
+    /// The answers of the app for `case.setup` (verifying with `verifier`) to `case.req`, sent
+    /// `case.times` times to the same app.
+    async fn answers(&self, case: &Case, verifier: Verifier) -> Vec<Answer>;
 }
 
 /// Runs every case through `driver`, and returns how many rows there are.
@@ -310,9 +304,7 @@ pub async fn check<D: Driver>(driver: &D, issuers: &Issuers) -> usize {
     let mut report = String::new();
     for case in &cases {
         let verifier = case.setup.verifier(issuers);
-        let answers = driver
-            .answers(&case.setup, verifier, &case.req, case.times)
-            .await;
+        let answers = driver.answers(case, verifier).await;
         assert_eq!(answers.len(), case.times, "{}: answers", case.name);
         for (round, answer) in answers.iter().enumerate() {
             let differences = answer.differences(&case.expect);

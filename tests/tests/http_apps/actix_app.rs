@@ -3,14 +3,12 @@
 //! are those of `/dashboard`, a resource chosen by a guard: non-members of the group fall through
 //! to the member view instead of being refused.
 
-use std::net::SocketAddr;
-
 use actix_web::body::MessageBody;
-use actix_web::dev::{ServerHandle, ServiceFactory, ServiceRequest, ServiceResponse};
+use actix_web::dev::{ServiceFactory, ServiceRequest, ServiceResponse};
 use actix_web::{App, HttpResponse, HttpServer, web};
 use cognito_actix::{AccessToken, Claims, CognitoAuth, Require, Verifier, guard, require};
 use cognito_core::TokenUse::{Access, Id};
-use tokio::task::JoinHandle;
+use cognito_integration_tests::ActixServer;
 
 use crate::app::{self, Profile};
 use crate::cases::App::{AccessOnly, Main};
@@ -95,52 +93,17 @@ impl Framework for Actix {
     type Server = ActixServer;
 
     async fn serve(verifier: Verifier) -> ActixServer {
-        let server = HttpServer::new(move || actix_app(verifier.clone()))
-            .workers(1)
-            .disable_signals()
-            .shutdown_timeout(1)
-            .bind(("127.0.0.1", 0))
-            .expect("binding 127.0.0.1:0");
-        let addr: SocketAddr = *server.addrs().first().expect("the server's address");
-        let server = server.run();
-        let handle = server.handle();
-        ActixServer {
-            base: format!("http://{addr}"),
-            handle,
-            task: Some(tokio::spawn(server)),
-        }
+        ActixServer::start(HttpServer::new(move || actix_app(verifier.clone())))
     }
-}
-
-/// The app served by `actix_web::HttpServer` until stopped (or dropped, which asks the server
-/// to stop).
-pub(crate) struct ActixServer {
-    base: String,
-    handle: ServerHandle,
-    task: Option<JoinHandle<std::io::Result<()>>>,
 }
 
 impl Served for ActixServer {
     fn base(&self) -> &str {
-        &self.base
+        ActixServer::base(self)
     }
 
-    async fn stop(mut self) {
-        self.handle.stop(false).await;
-        if let Some(task) = self.task.take() {
-            task.await
-                .expect("the server task panicked")
-                .expect("the server failed");
-        }
-    }
-}
-
-impl Drop for ActixServer {
-    fn drop(&mut self) {
-        if self.task.is_some() {
-            // The command is sent at once; the returned future only waits for its completion.
-            drop(self.handle.stop(false));
-        }
+    async fn stop(self) {
+        ActixServer::stop(self).await;
     }
 }
 
