@@ -8,6 +8,7 @@ use base64::alphabet;
 use base64::engine::{DecodePaddingMode, GeneralPurpose, GeneralPurposeConfig};
 use serde::{Deserialize, Deserializer};
 
+use crate::crypto::Algorithm;
 use crate::error::ErrorKind;
 
 /// base64url without padding, rejecting stray bits in the last symbol: every byte string has
@@ -19,12 +20,6 @@ pub(crate) const STRICT_B64: GeneralPurpose = GeneralPurpose::new(
         .with_decode_padding_mode(DecodePaddingMode::RequireNone)
         .with_decode_allow_trailing_bits(false),
 );
-
-/// The signature algorithms the verifier knows. Anything else is refused before key lookup.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Algorithm {
-    Rs256,
-}
 
 /// A token split and decoded, not yet verified.
 pub(crate) struct CompactJws<'a> {
@@ -104,8 +99,8 @@ pub(crate) fn parse<'a>(
     if raw.crit {
         return Err(ErrorKind::UnsupportedCriticalHeader);
     }
-    let alg = match raw.alg.as_ref() {
-        "RS256" => Algorithm::Rs256,
+    let alg = match Algorithm::from_name(&raw.alg) {
+        Some(Algorithm::Rs256) => Algorithm::Rs256,
         _ => return Err(ErrorKind::UnsupportedAlgorithm),
     };
     let kid = raw.kid.ok_or(ErrorKind::MissingKeyId)?;

@@ -92,7 +92,7 @@ pub mod test_util;
 pub use authentication::Authentication;
 pub use claims::{Claims, Identity, Scopes};
 pub use clock::{Clock, ManualClock};
-pub use crypto::{MAX_RSA_BITS, MIN_RSA_BITS};
+pub use crypto::{Algorithm, MAX_RSA_BITS, MIN_RSA_BITS};
 pub use error::{ConfigError, Error, ErrorClass, ErrorKind, RETRY_AFTER_SECS, Unmet};
 pub use issuer::{
     ClientChosen, NoClient, NoTokenUse, OidcIssuer, TokenUse, TokenUseChosen, UserPool,

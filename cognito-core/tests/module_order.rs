@@ -40,6 +40,7 @@ const ROOT_ITEMS: &[(&str, &str)] = &[
     ("UserPool", "issuer"),
     ("Jwks", "jwks"),
     ("Clock", "clock"),
+    ("Algorithm", "crypto"),
     ("ManualClock", "clock"),
 ];
 

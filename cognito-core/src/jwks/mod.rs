@@ -5,6 +5,7 @@
 //! leaves the store, and a reused `kid` never keeps its old key material.
 
 mod fetch;
+mod key;
 mod store;
 
 #[cfg(test)]
@@ -13,16 +14,15 @@ mod tests;
 use std::fmt;
 use std::sync::Arc;
 
-use base64::Engine as _;
 use base64::alphabet;
 use base64::engine::{DecodePaddingMode, GeneralPurpose, GeneralPurposeConfig};
 use serde::Deserialize;
 
-use crate::crypto::{RsaKey, strip_leading_zeros};
 use crate::error::ConfigError;
-use crate::jws::Algorithm;
 
 pub(crate) use fetch::{FetchSettings, Fetcher};
+pub(crate) use key::Jwk;
+use key::parse_key;
 pub(crate) use store::KeyStore;
 
 /// Key material in a JWK is base64url; some publishers pad it, so padding is optional here.
@@ -33,28 +33,6 @@ const JWK_B64: GeneralPurpose = GeneralPurpose::new(
         .with_decode_allow_trailing_bits(true),
 );
 
-/// One usable verification key.
-pub(crate) struct Jwk {
-    kid: Box<str>,
-    alg: Algorithm,
-    rsa: RsaKey,
-    /// The key material as published (`e`, then `n`, without leading zeros), to tell an
-    /// unchanged key from a new one under the same `kid`.
-    material: Box<[u8]>,
-}
-
-impl Jwk {
-    pub(crate) fn allows(&self, alg: Algorithm) -> bool {
-        self.alg == alg
-    }
-
-    pub(crate) fn verify(&self, signing_input: &[u8], signature: &[u8]) -> bool {
-        match self.alg {
-            Algorithm::Rs256 => self.rsa.verify_rs256(signing_input, signature),
-        }
-    }
-}
-
 /// A key left out of a [`Jwks`], and why.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SkippedKey {
@@ -64,18 +42,29 @@ pub struct SkippedKey {
     pub reason: &'static str,
 }
 
-/// A parsed JSON Web Key Set: the usable RS256 keys, by `kid`.
+/// A parsed JSON Web Key Set: the usable keys, by `kid`, each bound to the algorithms it
+/// verifies.
 ///
-/// Keys that cannot be used (not RSA, not for signatures, another algorithm, shorter than 2048
-/// bits, malformed, a repeated `kid`) are skipped and listed in [`skipped`](Jwks::skipped);
-/// they never make the whole set fail.
+/// An RSA key (`kty` `RSA`, 2048 to 8192 bits) verifies `RS256`, `RS384`, `RS512`, `PS256`,
+/// `PS384` and `PS512`, or only the one its `alg` names; an EC key (`kty` `EC`) verifies the
+/// algorithm of its `crv` (`P-256`: `ES256`, `P-384`: `ES384`, `P-521`: `ES512`), its `x` and
+/// `y` exactly the curve's coordinate length and a point on the curve; an OKP key verifies
+/// `EdDSA` with `crv` `Ed25519` and a 32-byte `x`. An `alg` that disagrees with the key's type
+/// or curve makes the key unusable.
+///
+/// Keys that cannot be used (another type or curve, not for signatures, an `alg` that does
+/// not fit, an RSA key shorter than 2048 bits, malformed, a repeated `kid`) are skipped and
+/// listed in [`skipped`](Jwks::skipped); they never make the whole set fail.
 ///
 /// ```
 /// use cognito_core::Jwks;
 ///
-/// let jwks = Jwks::from_json(r#"{"keys":[{"kty":"EC","kid":"e1","crv":"P-256"}]}"#)?;
+/// let jwks = Jwks::from_json(
+///     r#"{"keys":[{"kty":"EC","kid":"e1","crv":"P-256","alg":"ES384","x":"","y":""}]}"#,
+/// )?;
 /// assert_eq!(jwks.len(), 0);
 /// assert_eq!(jwks.skipped()[0].kid.as_deref(), Some("e1"));
+/// assert_eq!(jwks.skipped()[0].reason, "the algorithm is not for the key's curve");
 /// # Ok::<(), cognito_core::ConfigError>(())
 /// ```
 #[derive(Clone, Default)]
@@ -87,17 +76,6 @@ pub struct Jwks {
 #[derive(Deserialize)]
 struct RawSet {
     keys: Vec<serde_json::Value>,
-}
-
-#[derive(Deserialize)]
-struct RawKey {
-    kty: Option<String>,
-    kid: Option<String>,
-    alg: Option<String>,
-    #[serde(rename = "use")]
-    use_: Option<String>,
-    n: Option<String>,
-    e: Option<String>,
 }
 
 impl Jwks {
@@ -180,8 +158,7 @@ impl Jwks {
     fn keeping_unchanged(mut self, previous: &Jwks) -> Jwks {
         for key in &mut self.keys {
             if let Some(old) = previous.find(&key.kid)
-                && old.material == key.material
-                && old.alg == key.alg
+                && old.same_as(key)
             {
                 *key = Arc::clone(old);
             }
@@ -197,38 +174,4 @@ impl fmt::Debug for Jwks {
             .field("skipped", &self.skipped)
             .finish()
     }
-}
-
-fn parse_key(value: &serde_json::Value) -> Result<Jwk, &'static str> {
-    let raw = RawKey::deserialize(value).map_err(|_| "not a JWK object")?;
-    let kid = raw.kid.ok_or("no kid")?;
-    if raw.kty.as_deref() != Some("RSA") {
-        return Err("not an RSA key");
-    }
-    if raw.use_.as_deref().is_some_and(|u| u != "sig") {
-        return Err("not a signature key");
-    }
-    if raw.alg.as_deref().is_some_and(|a| a != "RS256") {
-        return Err("not an RS256 key");
-    }
-    let decode = |field: Option<String>| -> Result<Vec<u8>, &'static str> {
-        let text = field.ok_or("missing n or e")?;
-        JWK_B64.decode(text).map_err(|_| "n or e is not base64url")
-    };
-    let n = decode(raw.n)?;
-    let e = decode(raw.e)?;
-    let rsa = RsaKey::from_components(&n, &e)?;
-    debug_assert!(rsa.bits() >= crate::crypto::MIN_RSA_BITS);
-    let (n, e) = (strip_leading_zeros(&n), strip_leading_zeros(&e));
-    // `e` is at most 4 bytes (checked above), so its length fits the one-byte prefix.
-    let mut material = Vec::with_capacity(1 + e.len() + n.len());
-    material.push(e.len() as u8);
-    material.extend_from_slice(e);
-    material.extend_from_slice(n);
-    Ok(Jwk {
-        kid: kid.into(),
-        alg: Algorithm::Rs256,
-        rsa,
-        material: material.into(),
-    })
 }

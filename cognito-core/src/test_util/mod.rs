@@ -382,8 +382,9 @@ mod tests {
         let key = jwks.find(&issuer.active_kid()).unwrap();
         let signing_input = &token[..token.rfind('.').unwrap()];
         let signature = STRICT_B64.decode(segments[2]).unwrap();
-        assert!(key.verify(signing_input.as_bytes(), &signature));
-        assert!(!key.verify(b"other.input", &signature));
+        let rs256 = crate::Algorithm::Rs256;
+        assert!(key.verify(rs256, signing_input.as_bytes(), &signature));
+        assert!(!key.verify(rs256, b"other.input", &signature));
     }
 
     #[test]

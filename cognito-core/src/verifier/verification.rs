@@ -39,7 +39,7 @@ impl Verifier {
         if !key.allows(jws.alg) {
             return Err(ErrorKind::KeyAlgorithmMismatch.into());
         }
-        if !key.verify(jws.signing_input, jws.signature()) {
+        if !key.verify(jws.alg, jws.signing_input, jws.signature()) {
             return Err(ErrorKind::InvalidSignature.into());
         }
 
