@@ -176,7 +176,7 @@ fn decode_error(error: base64::DecodeError) -> ErrorKind {
 /// Requires a JSON object (serde would also read a struct from an array) nested no deeper than
 /// `max_depth`. Strings are skipped with their escapes (with `memchr`: most of a payload is
 /// string contents), so brackets inside them do not count.
-fn check_object(json: &[u8], max_depth: usize) -> Result<(), ErrorKind> {
+pub(crate) fn check_object(json: &[u8], max_depth: usize) -> Result<(), ErrorKind> {
     let start = json.iter().position(|b| !b.is_ascii_whitespace());
     if start.map(|i| json[i]) != Some(b'{') {
         return Err(ErrorKind::Malformed);

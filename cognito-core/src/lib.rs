@@ -54,8 +54,9 @@
 //! of a token's payload) and `claims` (the claims of a verified token); `require` (rules on
 //! claims); `authentication` (what a request concluded, and what extractors and route rules
 //! decide from it); `cache`, `token` (where a request's token is) and `rejection` (the answer
-//! to a refused request); `verifier` on top of them; then `adapter` (the settings every
-//! framework adapter shares), `identity_pool` and `test_util`, which use the verifier. No module refers to one above it (a test reads the sources to keep
+//! to a refused request); `verifier` on top of them; then `alb` (what an Application Load
+//! Balancer forwards, verified, its access token through a verifier), `adapter` (the settings
+//! every framework adapter shares), `identity_pool` and `test_util`, which use the verifier. No module refers to one above it (a test reads the sources to keep
 //! it so).
 //!
 //! # Features
@@ -69,6 +70,7 @@
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
 pub mod adapter;
+pub mod alb;
 mod authentication;
 mod cache;
 mod claims;

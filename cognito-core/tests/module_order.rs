@@ -19,6 +19,7 @@ const ORDER: &[&str] = &[
     "token",
     "rejection",
     "verifier",
+    "alb",
     "adapter",
     "identity_pool",
     "test_util",

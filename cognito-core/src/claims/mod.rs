@@ -179,6 +179,11 @@ impl<T> Claims<T> {
         )
     }
 
+    /// The `scope` claim as it is, if any.
+    pub(crate) fn scopes_text(&self) -> Option<&str> {
+        self.token.optional(self.token.std.scope)
+    }
+
     /// Whether `scope` contains `scope`.
     #[must_use]
     pub fn has_scope(&self, scope: &str) -> bool {

@@ -85,6 +85,23 @@ impl StandardClaims {
     }
 }
 
+impl StandardClaims {
+    /// Takes the groups and scopes of another verified token of the same user (a load
+    /// balancer's user info has neither; its access token has both).
+    pub(crate) fn adopt_groups_and_scopes(&mut self, groups: &[String], scope: Option<&str>) {
+        self.groups = Some(groups.to_vec());
+        self.scope = scope.map(|scope| {
+            let start = self.unescaped.len();
+            self.unescaped.push_str(scope);
+            Span {
+                start,
+                len: scope.len(),
+                unescaped: true,
+            }
+        });
+    }
+}
+
 /// A verified token: its checked standard claims and its payload.
 pub(crate) struct VerifiedToken {
     pub(crate) std: StandardClaims,

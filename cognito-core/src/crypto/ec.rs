@@ -85,7 +85,6 @@ impl EcKey {
     /// `-----BEGIN PUBLIC KEY-----` PEM block) with an uncompressed point; anything else,
     /// another curve or trailing bytes included, is refused.
     // For keys published as PEM rather than JWK (an ALB's); the JWK path is `from_coordinates`.
-    #[cfg_attr(not(test), allow(dead_code))]
     pub(crate) fn p256_from_spki_der(der: &[u8]) -> Result<Self, &'static str> {
         let point = der
             .strip_prefix(&P256_SPKI_PREFIX)

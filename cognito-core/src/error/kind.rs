@@ -87,6 +87,11 @@ pub enum ErrorKind {
     CredentialsUnavailable,
     /// The verifier or the adapter is not configured for this request.
     Misconfigured(Cow<'static, str>),
+    /// A load balancer's token whose `signer` is not one of the trusted load balancers.
+    UntrustedSigner,
+    /// The identity a load balancer forwards (`x-amzn-oidc-identity`, or its access token's
+    /// `sub`) is not the token's subject.
+    IdentityMismatch,
 }
 
 impl ErrorKind {
@@ -146,6 +151,10 @@ impl ErrorKind {
             ErrorKind::IdTokenRequired => "AWS credentials need an ID token of the signed-in user",
             ErrorKind::CredentialsRefused => "the identity pool refused to issue credentials",
             ErrorKind::CredentialsUnavailable => "the identity pool is unavailable",
+            ErrorKind::UntrustedSigner => {
+                "the token was signed by a load balancer not trusted here"
+            }
+            ErrorKind::IdentityMismatch => "the identity headers do not agree with the token",
             ErrorKind::Misconfigured(what) => return what.clone(),
         };
         Cow::Borrowed(text)

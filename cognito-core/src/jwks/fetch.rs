@@ -4,7 +4,7 @@ use std::fmt;
 use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
-use super::Jwks;
+use super::{Jwk, Jwks};
 
 /// Timing of key fetches.
 #[derive(Debug, Clone, Copy)]
@@ -29,6 +29,7 @@ pub(crate) enum FetchError {
     Status(u16),
     TooLarge,
     Document,
+    Pem,
 }
 
 impl fmt::Display for FetchError {
@@ -39,6 +40,7 @@ impl fmt::Display for FetchError {
             FetchError::Status(s) => write!(f, "JWKS endpoint answered HTTP {s}"),
             FetchError::TooLarge => f.write_str("JWKS body exceeds the size limit"),
             FetchError::Document => f.write_str("JWKS body is not a key set"),
+            FetchError::Pem => f.write_str("key body is not a P-256 public key in PEM"),
         }
     }
 }
@@ -71,7 +73,20 @@ impl Fetcher {
             .ok_or(FetchError::Client)
     }
 
+    /// The JWKS document at `url`.
     pub(crate) async fn fetch(&self, url: &str) -> Result<Jwks, FetchError> {
+        let body = self.fetch_body(url).await?;
+        Jwks::from_slice(&body).map_err(|_| FetchError::Document)
+    }
+
+    /// The P-256 public key in PEM at `url`, as the key `kid`.
+    pub(crate) async fn fetch_pem_key(&self, url: &str, kid: &str) -> Result<Jwk, FetchError> {
+        let body = self.fetch_body(url).await?;
+        Jwk::from_p256_pem(kid, &body).map_err(|_| FetchError::Pem)
+    }
+
+    /// The body at `url`: a 200, within the size limit, in the time limits.
+    async fn fetch_body(&self, url: &str) -> Result<Vec<u8>, FetchError> {
         let mut response = self
             .client()?
             .get(url)
@@ -95,6 +110,6 @@ impl Fetcher {
             }
             body.extend_from_slice(&chunk);
         }
-        Jwks::from_slice(&body).map_err(|_| FetchError::Document)
+        Ok(body)
     }
 }

@@ -30,6 +30,28 @@ impl Jwk {
         self.allowed.contains(alg) && self.key.verify(alg, signing_input, signature)
     }
 
+    /// A P-256 key published as PEM (an Application Load Balancer's), as the key `kid`: bound
+    /// to ES256 only.
+    pub(crate) fn from_p256_pem(kid: &str, pem: &[u8]) -> Result<Jwk, &'static str> {
+        let text = std::str::from_utf8(pem).map_err(|_| "the key is not text")?;
+        let body = text
+            .trim()
+            .strip_prefix("-----BEGIN PUBLIC KEY-----")
+            .and_then(|rest| rest.strip_suffix("-----END PUBLIC KEY-----"))
+            .ok_or("not a PEM public key")?;
+        let base64: String = body.split_ascii_whitespace().collect();
+        let der = base64::engine::general_purpose::STANDARD
+            .decode(base64)
+            .map_err(|_| "the PEM body is not base64")?;
+        let key = EcKey::p256_from_spki_der(&der)?;
+        Ok(Jwk {
+            kid: kid.into(),
+            allowed: Algorithms::one(Algorithm::Es256),
+            key: PublicKey::Ec(key),
+            material: [&[EC_TAG, Curve::P256 as u8][..], &der].concat().into(),
+        })
+    }
+
     /// The same key material bound to the same algorithms.
     pub(super) fn same_as(&self, other: &Jwk) -> bool {
         self.material == other.material && self.allowed == other.allowed

@@ -23,7 +23,7 @@ use crate::error::ConfigError;
 pub(crate) use fetch::{FetchSettings, Fetcher};
 pub(crate) use key::Jwk;
 use key::parse_key;
-pub(crate) use store::KeyStore;
+pub(crate) use store::{KeyStore, Source};
 
 /// Key material in a JWK is base64url; some publishers pad it, so padding is optional here.
 const JWK_B64: GeneralPurpose = GeneralPurpose::new(
@@ -133,6 +133,24 @@ impl Jwks {
     #[must_use]
     pub fn skipped(&self) -> &[SkippedKey] {
         &self.skipped
+    }
+
+    /// This set with `key` added (in place of a key of its `kid`), keeping at most `limit`
+    /// keys: the oldest leave first.
+    pub(crate) fn with_key(&self, key: Jwk, limit: usize) -> Jwks {
+        let mut keys: Vec<Arc<Jwk>> = self
+            .keys
+            .iter()
+            .filter(|k| k.kid != key.kid)
+            .cloned()
+            .collect();
+        keys.push(Arc::new(key));
+        let excess = keys.len().saturating_sub(limit.max(1));
+        keys.drain(..excess);
+        Jwks {
+            keys,
+            skipped: Vec::new(),
+        }
     }
 
     pub(crate) fn find(&self, kid: &str) -> Option<&Arc<Jwk>> {

@@ -22,8 +22,19 @@ pub(crate) struct KeyStore {
     state: Arc<StoreState>,
 }
 
+/// Where a store's keys come from.
+pub(crate) enum Source {
+    /// Given once: nothing to fetch.
+    Fixed,
+    /// A JWKS document, fetched whole.
+    Jwks(String),
+    /// One P-256 public key in PEM per key id, at `{endpoint}/{kid}` (an Application Load
+    /// Balancer's keys); at most `limit` are kept, the oldest leaving first.
+    PemPerKid { endpoint: String, limit: usize },
+}
+
 struct StoreState {
-    url: Option<String>,
+    source: Source,
     current: ArcSwap<Jwks>,
     /// The fetch in flight, if any: its outcome is published here when it ends.
     in_flight: Mutex<Option<Outcome>>,
@@ -45,10 +56,10 @@ enum Fetch {
 }
 
 impl KeyStore {
-    pub(crate) fn new(url: Option<String>, initial: Jwks) -> Self {
+    pub(crate) fn new(source: Source, initial: Jwks) -> Self {
         KeyStore {
             state: Arc::new(StoreState {
-                url,
+                source,
                 current: ArcSwap::from_pointee(initial),
                 in_flight: Mutex::new(None),
                 last_fetch: AtomicU64::new(0),
@@ -85,7 +96,7 @@ impl KeyStore {
         if let Some(key) = self.known(kid)? {
             return Ok(key);
         }
-        if self.state.url.is_none() {
+        if matches!(self.state.source, Source::Fixed) {
             return Err(ErrorKind::UnknownKeyId.into());
         }
         if let Some(refusal) = self.state.cooling_down(settings.cooldown, clock) {
@@ -93,7 +104,7 @@ impl KeyStore {
             // time, so seeing the new time means seeing the new snapshot.
             return self.known(kid)?.ok_or(refusal);
         }
-        let fetch = match self.join_or_start(fetcher, clock, Some(settings.cooldown)) {
+        let fetch = match self.join_or_start(fetcher, clock, Some(settings.cooldown), kid) {
             Ok(fetch) => fetch,
             Err(refusal) => return self.known(kid)?.ok_or(refusal),
         };
@@ -127,21 +138,23 @@ impl KeyStore {
     }
 
     /// Fetches now, ignoring the cooldown (start-up and periodic refresh); joins a fetch that
-    /// is already running instead of starting a second one.
+    /// is already running instead of starting a second one. Keys fetched one by one are not
+    /// refreshed: a key id always names the same key.
     pub(crate) async fn refresh(
         &self,
         fetcher: &Fetcher,
         clock: &Clock,
     ) -> Result<(), crate::Error> {
-        if self.state.url.is_none() {
+        if !matches!(self.state.source, Source::Jwks(_)) {
             return Ok(());
         }
         let (Fetch::Started(outcome) | Fetch::Joined(outcome)) =
-            self.join_or_start(fetcher, clock, None)?;
+            self.join_or_start(fetcher, clock, None, "")?;
         wait(outcome).await
     }
 
-    /// Joins the fetch in flight, or starts one in a task of its own.
+    /// Joins the fetch in flight, or starts one (for `kid`, where keys are fetched one by one)
+    /// in a task of its own.
     ///
     /// # Errors
     /// With a `cooldown`, the cooldown's refusal when a fetch completed within it (since the
@@ -151,6 +164,7 @@ impl KeyStore {
         fetcher: &Fetcher,
         clock: &Clock,
         cooldown: Option<Duration>,
+        kid: &str,
     ) -> Result<Fetch, crate::Error> {
         let state = &self.state;
         let mut in_flight = state
@@ -172,9 +186,9 @@ impl KeyStore {
         *in_flight = Some(outcome.clone());
         drop(in_flight);
         let task_state = Arc::clone(state);
-        let (fetcher, clock) = (fetcher.clone(), clock.clone());
+        let (fetcher, clock, kid) = (fetcher.clone(), clock.clone(), kid.to_owned());
         runtime.spawn(async move {
-            let result = task_state.fetch_and_store(&fetcher, &clock).await;
+            let result = task_state.fetch_and_store(&fetcher, &clock, &kid).await;
             // The snapshot and the fetch time are stored: later requests see the cooldown,
             // and none joins this fetch any more.
             *task_state
@@ -204,13 +218,32 @@ async fn wait(mut outcome: Outcome) -> Result<(), crate::Error> {
 }
 
 impl StoreState {
-    async fn fetch_and_store(&self, fetcher: &Fetcher, clock: &Clock) -> Result<(), FetchError> {
-        let url = self.url.as_deref().unwrap_or_default();
-        tracing::info!(url, "fetching JWKS");
-        match fetcher.fetch(url).await {
+    async fn fetch_and_store(
+        &self,
+        fetcher: &Fetcher,
+        clock: &Clock,
+        kid: &str,
+    ) -> Result<(), FetchError> {
+        let (url, fetched) = match &self.source {
+            Source::Fixed => return Ok(()),
+            Source::Jwks(url) => {
+                tracing::info!(url, "fetching JWKS");
+                (url.clone(), fetcher.fetch(url).await)
+            }
+            Source::PemPerKid { endpoint, limit } => {
+                let url = format!("{endpoint}/{kid}");
+                tracing::info!(url, "fetching a load balancer key");
+                let fetched = fetcher.fetch_pem_key(&url, kid).await;
+                (
+                    url,
+                    fetched.map(|key| self.current.load().with_key(key, *limit)),
+                )
+            }
+        };
+        match fetched {
             Ok(jwks) => {
-                jwks.log_skipped(url);
-                tracing::info!(url, keys = jwks.len(), "JWKS refreshed");
+                jwks.log_skipped(&url);
+                tracing::info!(url, keys = jwks.len(), "keys refreshed");
                 let jwks = jwks.keeping_unchanged(&self.current.load());
                 // The snapshot first, then the time: whoever sees the new time sees the keys.
                 self.current.store(Arc::new(jwks));
@@ -219,7 +252,7 @@ impl StoreState {
             }
             Err(e) => {
                 self.record_fetch(false, clock);
-                tracing::warn!(url, error = %e, "JWKS fetch failed; keeping the keys already loaded");
+                tracing::warn!(url, error = %e, "key fetch failed; keeping the keys already loaded");
                 Err(e)
             }
         }

@@ -45,9 +45,12 @@ use crate::issuer::{ClientChosen, UserPool};
 use crate::jwks::Jwks;
 use crate::jws::STRICT_B64;
 
+mod alb;
 mod keys;
 mod server;
 mod token;
+
+pub use alb::{AlbTokenBuilder, LocalAlb};
 
 use keys::SigningKey;
 pub use token::TokenBuilder;

@@ -1,6 +1,32 @@
-//! The JWKS endpoint: hyper on a thread of its own with a single-threaded runtime.
+//! The key endpoints of the test kit: hyper on a thread of its own with a single-threaded
+//! runtime, answering as a [`JwksBehaviour`] says.
 
 use super::*;
+
+/// What a key endpoint serves.
+pub(super) trait Endpoint: Send + Sync + 'static {
+    /// The body of a normal answer for `path`; `None` is a 404.
+    fn body(&self, path: &str) -> Option<String>;
+    /// How the endpoint answers now.
+    fn behaviour(&self) -> JwksBehaviour;
+    /// Counts a request for a key.
+    fn count_request(&self);
+}
+
+impl Endpoint for State {
+    fn body(&self, path: &str) -> Option<String> {
+        path.ends_with("/.well-known/jwks.json")
+            .then(|| self.jwks_json())
+    }
+
+    fn behaviour(&self) -> JwksBehaviour {
+        *lock(&self.behaviour)
+    }
+
+    fn count_request(&self) {
+        self.jwks_requests.fetch_add(1, Ordering::SeqCst);
+    }
+}
 
 pub(super) struct Server {
     addr: SocketAddr,
@@ -9,9 +35,9 @@ pub(super) struct Server {
 }
 
 impl Server {
-    pub(super) fn start(
+    pub(super) fn start<E: Endpoint>(
         listener: std::net::TcpListener,
-        state: Arc<State>,
+        state: Arc<E>,
     ) -> std::io::Result<Self> {
         listener.set_nonblocking(true)?;
         let addr = listener.local_addr()?;
@@ -45,9 +71,9 @@ impl Drop for Server {
     }
 }
 
-async fn serve(
+async fn serve<E: Endpoint>(
     listener: std::net::TcpListener,
-    state: Arc<State>,
+    state: Arc<E>,
     mut stop: tokio::sync::oneshot::Receiver<()>,
 ) {
     let Ok(listener) = tokio::net::TcpListener::from_std(listener) else {
@@ -72,17 +98,16 @@ async fn serve(
     }
 }
 
-async fn answer(
-    state: Arc<State>,
+async fn answer<E: Endpoint>(
+    state: Arc<E>,
     req: Request<Incoming>,
 ) -> Result<Response<Full<Bytes>>, Infallible> {
-    if !req.uri().path().ends_with("/.well-known/jwks.json") {
+    let Some(body) = state.body(req.uri().path()) else {
         return Ok(respond(StatusCode::NOT_FOUND, "not found".into()));
-    }
-    state.jwks_requests.fetch_add(1, Ordering::SeqCst);
-    let behaviour = *lock(&state.behaviour);
-    Ok(match behaviour {
-        JwksBehaviour::Normal => respond(StatusCode::OK, state.jwks_json()),
+    };
+    state.count_request();
+    Ok(match state.behaviour() {
+        JwksBehaviour::Normal => respond(StatusCode::OK, body),
         JwksBehaviour::Status(code) => respond(
             StatusCode::from_u16(code).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
             "failure on purpose".into(),
@@ -101,7 +126,7 @@ async fn answer(
         }
         JwksBehaviour::Delayed(delay) => {
             tokio::time::sleep(delay).await;
-            respond(StatusCode::OK, state.jwks_json())
+            respond(StatusCode::OK, body)
         }
     })
 }

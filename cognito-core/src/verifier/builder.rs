@@ -10,7 +10,7 @@ use crate::claims::Claims;
 use crate::clock::Clock;
 use crate::error::ConfigError;
 use crate::issuer::{ClientChosen, IssuerSpec, KeySource, OidcIssuer, UserPool};
-use crate::jwks::{FetchSettings, Fetcher, Jwks, KeyStore};
+use crate::jwks::{FetchSettings, Fetcher, Jwks, KeyStore, Source};
 use crate::jws::Limits;
 
 /// Default maximum token length in bytes.
@@ -267,10 +267,12 @@ impl VerifierBuilder {
             .into_iter()
             .map(|spec| {
                 let store = match &spec.keys {
-                    KeySource::Url(url) => KeyStore::new(Some(url.clone()), Jwks::default()),
+                    KeySource::Url(url) => {
+                        KeyStore::new(Source::Jwks(url.clone()), Jwks::default())
+                    }
                     KeySource::Static(jwks) => {
                         jwks.log_skipped("static key set");
-                        KeyStore::new(None, jwks.clone())
+                        KeyStore::new(Source::Fixed, jwks.clone())
                     }
                 };
                 Issuer { spec, store }
