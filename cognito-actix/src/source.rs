@@ -7,6 +7,8 @@ use actix_web::HttpRequest;
 use actix_web::http::header::{HeaderName, HeaderValue};
 use cognito_core::token::{Lookup, Source};
 
+use crate::auth::Settings;
+
 /// A custom token lookup: a function of the request.
 pub(crate) type Custom = Arc<dyn Fn(&HttpRequest) -> Option<String> + Send + Sync>;
 
@@ -53,8 +55,13 @@ impl fmt::Debug for TokenSource {
 /// The token `source` finds in a request.
 pub(crate) fn lookup<'a>(source: &Source<Custom>, req: &'a HttpRequest) -> Lookup<'a> {
     let headers = req.headers();
-    source.lookup(
-        |name: &str| headers.get_all(name).map(HeaderValue::as_bytes),
-        |find| find(req),
-    )
+    let values = |name: &str| headers.get_all(name).map(HeaderValue::as_bytes);
+    source.lookup(values, |find| find(req))
+}
+
+/// What a middleware with `settings` reads from a request.
+pub(crate) fn read<'a>(settings: &Settings, req: &'a HttpRequest) -> Lookup<'a> {
+    let headers = req.headers();
+    let values = |name: &str| headers.get_all(name).map(HeaderValue::as_bytes);
+    settings.read(values, |find| find(req))
 }

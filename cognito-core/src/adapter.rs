@@ -7,11 +7,11 @@
 //! # #[cfg(feature = "test-util")]
 //! # #[tokio::main(flavor = "current_thread")]
 //! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
-//! use cognito_core::adapter::AuthSettings;
+//! use cognito_core::adapter::{AuthSettings, Next};
 //! use cognito_core::rejection::{BodyFormat, Rejection, Render};
 //! use cognito_core::test_util::LocalIssuer;
 //! use cognito_core::token::{Found, Lookup};
-//! use cognito_core::{Authentication, Decision, Error, Require, Verifier};
+//! use cognito_core::{Authentication, Error, Require, Verifier};
 //!
 //! /// A framework whose responses are the core rejection itself.
 //! struct Plain;
@@ -28,8 +28,8 @@
 //! settings.require = Some(Require::group("admin"));
 //!
 //! // No token: refused with a bare challenge, as the adapter renders it.
-//! let decision = settings.decide(&verifier, Lookup::Found(Found::Missing));
-//! let Decision::Decided(Err(error)) = decision else { panic!("{decision:?}") };
+//! let next = settings.decide(&verifier, Lookup::Found(Found::Missing));
+//! let Next::Decided(Err(error)) = next else { panic!("{next:?}") };
 //! assert_eq!(settings.rejections.render(&error).status, 401);
 //!
 //! // A verified user outside the group: the settings' rule refuses with 403.
@@ -46,13 +46,16 @@
 //! ```
 
 use std::fmt;
+use std::future::Future;
+use std::pin::Pin;
 
+use crate::alb::{AlbHeaders, AlbVerifier};
 use crate::authentication::Authentication;
 use crate::claims::Claims;
-use crate::error::Error;
+use crate::error::{Error, ErrorKind};
 use crate::rejection::{Rejections, Render};
 use crate::require::Require;
-use crate::token::{Found, Lookup, Source};
+use crate::token::{self, AlbFound, Found, Lookup, Source};
 use crate::verifier::{Decision, Verifier};
 
 /// The settings of one auth layer or middleware: `C` is the framework's custom token lookup,
@@ -67,6 +70,31 @@ pub struct AuthSettings<C, R: Render> {
     pub require: Option<Require>,
     /// How refusals are answered.
     pub rejections: Rejections<R>,
+    /// The load balancer whose forwarded identity is read instead of `source`. Default: none.
+    pub alb: Option<AlbVerifier>,
+}
+
+/// A verification to wait for: a token not in the cache, or what a load balancer forwarded.
+pub type Pending = Pin<Box<dyn Future<Output = Result<Claims, Error>> + Send>>;
+
+/// What an auth layer does with a request, before any waiting.
+pub enum Next {
+    /// No credentials, and authentication is optional: the request goes on as anonymous.
+    Anonymous,
+    /// Decided at once: a cached token's claims, or why the request is refused.
+    Decided(Result<Claims, Error>),
+    /// Decided once this verification ends.
+    Verify(Pending),
+}
+
+impl fmt::Debug for Next {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Next::Anonymous => f.write_str("Anonymous"),
+            Next::Decided(answer) => f.debug_tuple("Decided").field(answer).finish(),
+            Next::Verify(_) => f.write_str("Verify(..)"),
+        }
+    }
 }
 
 impl<C, R: Render> Default for AuthSettings<C, R> {
@@ -76,6 +104,7 @@ impl<C, R: Render> Default for AuthSettings<C, R> {
             source: Source::Bearer,
             require: None,
             rejections: Rejections::default(),
+            alb: None,
         }
     }
 }
@@ -87,6 +116,7 @@ impl<C: Clone, R: Render> Clone for AuthSettings<C, R> {
             source: self.source.clone(),
             require: self.require.clone(),
             rejections: self.rejections.clone(),
+            alb: self.alb.clone(),
         }
     }
 }
@@ -98,17 +128,80 @@ impl<C, R: Render> fmt::Debug for AuthSettings<C, R> {
             .field("source", &self.source)
             .field("require", &self.require)
             .field("rejections", &self.rejections)
+            .field("alb", &self.alb)
             .finish()
     }
 }
 
 impl<C, R: Render> AuthSettings<C, R> {
-    /// What to do with the token the source found (see [`Verifier::decide`]).
-    pub fn decide(&self, verifier: &Verifier, lookup: Lookup<'_>) -> Decision {
-        match lookup {
+    /// Reads a request's credentials: the load balancer's headers when [`alb`](Self::alb)
+    /// is set, else the token [`source`](Self::source) names. `headers(name)` gives the values
+    /// of the header `name` (lowercase); `custom` runs a custom source's lookup.
+    pub fn read<'a, I>(
+        &self,
+        headers: impl Fn(&str) -> I,
+        custom: impl FnOnce(&C) -> Option<String>,
+    ) -> Lookup<'a>
+    where
+        I: Iterator<Item = &'a [u8]>,
+    {
+        match self.alb {
+            Some(_) => Lookup::Alb(token::alb_headers(headers)),
+            None => self.source.lookup(headers, custom),
+        }
+    }
+
+    /// What to do with what [`read`](Self::read) found: go on as anonymous (only when
+    /// optional), answer at once, or wait for a verification.
+    pub fn decide(&self, verifier: &Verifier, lookup: Lookup<'_>) -> Next {
+        let decision = match lookup {
             Lookup::Found(found) => verifier.decide(found, self.optional),
             Lookup::Owned(token) => verifier.decide(Found::Token(&token), self.optional),
+            Lookup::Alb(found) => return self.decide_alb(found),
+        };
+        match decision {
+            Decision::Anonymous => Next::Anonymous,
+            Decision::Decided(answer) => Next::Decided(answer),
+            Decision::Verify(token) => {
+                let verifier = verifier.clone();
+                Next::Verify(Box::pin(async move { verifier.verify(&token).await }))
+            }
         }
+    }
+
+    fn decide_alb(&self, found: AlbFound<'_>) -> Next {
+        let Some(alb) = &self.alb else {
+            return Next::Decided(Err(Error::misconfigured(
+                "load balancer headers were read without a load balancer configured",
+            )));
+        };
+        let malformed = |found: Found<'_>| matches!(found, Found::Malformed);
+        if malformed(found.data) || malformed(found.access_token) || malformed(found.identity) {
+            return Next::Decided(Err(ErrorKind::InvalidRequest.into()));
+        }
+        let owned = |found: Found<'_>| match found {
+            Found::Token(text) => Some(text.to_owned()),
+            Found::Missing | Found::Malformed => None,
+        };
+        let Some(data) = owned(found.data) else {
+            return if self.optional {
+                Next::Anonymous
+            } else {
+                Next::Decided(Err(Error::missing_token()))
+            };
+        };
+        let (access_token, identity) = (owned(found.access_token), owned(found.identity));
+        let alb = alb.clone();
+        Next::Verify(Box::pin(async move {
+            let mut headers = AlbHeaders::new(&data);
+            if let Some(token) = &access_token {
+                headers = headers.access_token(token);
+            }
+            if let Some(sub) = &identity {
+                headers = headers.identity(sub);
+            }
+            alb.verify(headers).await
+        }))
     }
 
     /// What a verified request concluded, once it meets the settings' rule.
@@ -155,6 +248,17 @@ macro_rules! auth_builder {
                 verifier: verifier.into(),
                 settings: <$settings>::default(),
             }
+        }
+
+        /// Reads the identity an Application Load Balancer forwards (`x-amzn-oidc-data`, and
+        /// `x-amzn-oidc-accesstoken` and `x-amzn-oidc-identity` when present), verified by
+        /// `alb`, instead of a token. A request without `x-amzn-oidc-data` has no token (401,
+        /// or anonymous when optional); see [`alb`](cognito_core::alb) for every check.
+        pub fn alb(alb: $crate::alb::AlbVerifier) -> Self {
+            let mut settings = <$settings>::default();
+            let verifier = alb.bearer_verifier();
+            settings.alb = Some(alb);
+            Self { verifier, settings }
         }
 
         /// Lets requests without a token through as

@@ -192,6 +192,34 @@ pub enum Lookup<'a> {
     Found(Found<'a>),
     /// A token a custom lookup returned.
     Owned(String),
+    /// What an Application Load Balancer forwards.
+    Alb(AlbFound<'a>),
+}
+
+/// The three headers an Application Load Balancer forwards, each read as a bare header value
+/// ([`header_value`]): a missing `x-amzn-oidc-data` is no token, and any of them sent twice or
+/// with characters no token has is malformed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct AlbFound<'a> {
+    /// `x-amzn-oidc-data`: the load balancer's token.
+    pub data: Found<'a>,
+    /// `x-amzn-oidc-accesstoken`: the identity provider's access token.
+    pub access_token: Found<'a>,
+    /// `x-amzn-oidc-identity`: the subject.
+    pub identity: Found<'a>,
+}
+
+/// Reads the headers an Application Load Balancer forwards; `headers(name)` gives the values
+/// of the header `name`.
+pub fn alb_headers<'a, I>(headers: impl Fn(&str) -> I) -> AlbFound<'a>
+where
+    I: Iterator<Item = &'a [u8]>,
+{
+    AlbFound {
+        data: header_value(headers("x-amzn-oidc-data")),
+        access_token: header_value(headers("x-amzn-oidc-accesstoken")),
+        identity: header_value(headers("x-amzn-oidc-identity")),
+    }
 }
 
 impl fmt::Debug for Lookup<'_> {
@@ -199,6 +227,7 @@ impl fmt::Debug for Lookup<'_> {
         match self {
             Lookup::Found(found) => f.debug_tuple("Found").field(found).finish(),
             Lookup::Owned(_) => f.write_str("Owned(<token>)"),
+            Lookup::Alb(found) => f.debug_tuple("Alb").field(found).finish(),
         }
     }
 }
@@ -210,7 +239,7 @@ impl Lookup<'_> {
         match self {
             Lookup::Found(Found::Token(token)) => Some(token.to_owned()),
             Lookup::Owned(token) => Some(token),
-            Lookup::Found(Found::Missing | Found::Malformed) => None,
+            Lookup::Found(Found::Missing | Found::Malformed) | Lookup::Alb(_) => None,
         }
     }
 }

@@ -4,6 +4,8 @@ use std::fmt;
 use std::sync::Arc;
 
 use cognito_core::token::{Lookup, Source};
+
+use crate::auth::Settings;
 use http::header::{HeaderName, HeaderValue};
 use http::{HeaderMap, Uri};
 
@@ -51,4 +53,10 @@ impl fmt::Debug for TokenSource {
 pub(crate) fn lookup<'a>(source: &Source<Custom>, headers: &'a HeaderMap, uri: &Uri) -> Lookup<'a> {
     let values = |name: &str| headers.get_all(name).into_iter().map(HeaderValue::as_bytes);
     source.lookup(values, |find| find(headers, uri))
+}
+
+/// What a layer with `settings` reads from a request's headers and URI.
+pub(crate) fn read<'a>(settings: &Settings, headers: &'a HeaderMap, uri: &Uri) -> Lookup<'a> {
+    let values = |name: &str| headers.get_all(name).into_iter().map(HeaderValue::as_bytes);
+    settings.read(values, |find| find(headers, uri))
 }

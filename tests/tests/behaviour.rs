@@ -95,7 +95,10 @@ mod tower_driver {
     }
 
     fn layer(setup: &Setup, verifier: Verifier) -> CognitoAuth {
-        let mut layer = CognitoAuth::new(verifier);
+        let mut layer = match &setup.alb {
+            Some(alb) => CognitoAuth::alb(alb.clone()),
+            None => CognitoAuth::new(verifier),
+        };
         if setup.custom_body {
             layer = layer.rejections(Rejections::default().custom(|error, realm| {
                 let mut response =
@@ -184,7 +187,10 @@ mod actix_driver {
     }
 
     fn middleware(setup: &Setup, verifier: Verifier) -> CognitoAuth {
-        let mut middleware = CognitoAuth::new(verifier);
+        let mut middleware = match &setup.alb {
+            Some(alb) => CognitoAuth::alb(alb.clone()),
+            None => CognitoAuth::new(verifier),
+        };
         if setup.custom_body {
             middleware = middleware.rejections(Rejections::default().custom(|error, realm| {
                 let response = cognito_actix::default_response(error, realm, BodyFormat::PlainText);

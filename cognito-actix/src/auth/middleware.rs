@@ -2,10 +2,11 @@ use std::rc::Rc;
 
 use actix_web::body::EitherBody;
 use actix_web::dev::{Service, ServiceRequest, ServiceResponse, forward_ready};
-use cognito_core::{Authentication, Decision, Verifier};
+use cognito_core::adapter::Next;
+use cognito_core::{Authentication, Verifier};
 
 use super::{ResponseFuture, Settings, admit, refuse, store};
-use crate::source::lookup;
+use crate::source::read;
 
 /// The service made by [`CognitoAuth`](super::CognitoAuth), one per worker.
 pub struct CognitoAuthMiddleware<S> {
@@ -45,21 +46,19 @@ where
 
     fn call(&self, req: ServiceRequest) -> Self::Future {
         let settings = &self.settings;
-        let found = lookup(&settings.source, req.request());
+        let found = read(settings, req.request());
         match settings.decide(&self.verifier, found) {
-            Decision::Anonymous => {
+            Next::Anonymous => {
                 store(settings, Authentication::Anonymous, &req);
                 ResponseFuture::called(self.service.call(req))
             }
-            Decision::Decided(answer) => match answer.and_then(|c| admit(settings, c, &req)) {
+            Next::Decided(answer) => match answer.and_then(|c| admit(settings, c, &req)) {
                 Ok(()) => ResponseFuture::called(self.service.call(req)),
                 Err(error) => ResponseFuture::rejected(refuse(settings, req, &error)),
             },
-            Decision::Verify(token) => {
-                // Cache miss: the signature check may wait for keys, so the request travels
-                // with the future and the service is called once it is verified.
-                let verifier = self.verifier.clone();
-                let pending = Box::pin(async move { verifier.verify(&token).await });
+            Next::Verify(pending) => {
+                // The verification waits (for keys, or a check): the request travels with the
+                // future and the service is called once it is verified.
                 ResponseFuture::verifying(
                     pending,
                     req,

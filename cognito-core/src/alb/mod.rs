@@ -344,6 +344,17 @@ impl fmt::Debug for AlbVerifier {
 }
 
 impl AlbVerifier {
+    /// The verifier of the forwarded access tokens ([`Alb::access_token`]), or, without one,
+    /// a verifier that accepts no issuer: what an auth layer reading this load balancer's
+    /// headers holds as its verifier.
+    #[must_use]
+    pub fn bearer_verifier(&self) -> Verifier {
+        self.inner
+            .access
+            .clone()
+            .unwrap_or_else(Verifier::without_issuers)
+    }
+
     /// The claims of the user the load balancer signed in.
     ///
     /// # Errors

@@ -206,9 +206,11 @@ pub struct AlbTokenBuilder<'a> {
 
 impl AlbTokenBuilder<'_> {
     /// The user's `sub` (and `username`).
-    pub fn sub(mut self, sub: &str) -> Self {
+    #[allow(clippy::should_implement_trait)] // named after the claim, not subtraction
+    pub fn sub(mut self, sub: impl Into<String>) -> Self {
+        let sub = sub.into();
+        self.payload.insert("username".into(), sub.clone().into());
         self.payload.insert("sub".into(), sub.into());
-        self.payload.insert("username".into(), sub.into());
         self
     }
 

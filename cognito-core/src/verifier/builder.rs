@@ -261,7 +261,7 @@ impl VerifierBuilder {
         Ok(self.assemble())
     }
 
-    fn assemble(self) -> Verifier {
+    pub(crate) fn assemble(self) -> Verifier {
         let issuers = self
             .specs
             .into_iter()

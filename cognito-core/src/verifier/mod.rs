@@ -67,6 +67,11 @@ struct Issuer {
 }
 
 impl Verifier {
+    /// A verifier that accepts no issuer: every token is refused as of an unknown issuer.
+    pub(crate) fn without_issuers() -> Verifier {
+        Verifier::builder().assemble()
+    }
+
     /// Settings for a verifier.
     pub fn builder() -> VerifierBuilder {
         VerifierBuilder::default()

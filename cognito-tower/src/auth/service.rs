@@ -1,13 +1,14 @@
 use std::task::{Context, Poll};
 
-use cognito_core::{Authentication, Decision, Verifier};
+use cognito_core::adapter::Next;
+use cognito_core::{Authentication, Verifier};
 use http::{Request, Response};
 use tower_service::Service;
 
 use super::{ResponseFuture, SharedSettings, admit, grpc_protocol, store};
 use crate::AuthBody;
 use crate::rejections::render;
-use crate::source::lookup;
+use crate::source::read;
 
 /// The service made by [`CognitoAuth`](super::CognitoAuth).
 #[derive(Clone, Debug)]
@@ -46,24 +47,22 @@ where
 
     fn call(&mut self, mut req: Request<ReqBody>) -> Self::Future {
         let settings = &self.settings;
-        let found = lookup(&settings.source, req.headers(), req.uri());
+        let found = read(settings, req.headers(), req.uri());
         match settings.decide(&self.verifier, found) {
-            Decision::Anonymous => {
+            Next::Anonymous => {
                 store(settings, Authentication::Anonymous, &mut req);
                 ResponseFuture::called(self.inner.call(req))
             }
-            Decision::Decided(answer) => match answer.and_then(|c| admit(settings, c, &mut req)) {
+            Next::Decided(answer) => match answer.and_then(|c| admit(settings, c, &mut req)) {
                 Ok(()) => ResponseFuture::called(self.inner.call(req)),
                 Err(error) => {
                     let grpc = grpc_protocol(&req);
                     ResponseFuture::rejected(render(&settings.rejections, &error, grpc))
                 }
             },
-            Decision::Verify(token) => {
-                // Cache miss: the signature check waits for keys, so the ready inner service
+            Next::Verify(pending) => {
+                // The verification waits (for keys, or a check): the ready inner service
                 // travels with the future and a clone takes its place here.
-                let verifier = self.verifier.clone();
-                let pending = Box::pin(async move { verifier.verify(&token).await });
                 let clone = self.inner.clone();
                 let inner = std::mem::replace(&mut self.inner, clone);
                 ResponseFuture::verifying(pending, req, inner, self.settings.clone())

@@ -10,7 +10,8 @@ mod cases;
 
 use std::fmt::Write as _;
 
-use cognito_core::test_util::{JwksBehaviour, LocalIssuer};
+use cognito_core::alb::AlbVerifier;
+use cognito_core::test_util::{JwksBehaviour, LocalAlb, LocalIssuer};
 use cognito_core::{Require, TokenUse, Verifier};
 
 pub use cases::cases;
@@ -63,6 +64,8 @@ pub struct Setup {
     pub custom_body: bool,
     /// No `CognitoAuth` at all in front of the route rule.
     pub no_auth: bool,
+    /// `CognitoAuth::alb(..)`: the identity a load balancer forwards, instead of a token.
+    pub alb: Option<AlbVerifier>,
 }
 
 impl Default for Setup {
@@ -79,6 +82,7 @@ impl Default for Setup {
             problem_json: false,
             custom_body: false,
             no_auth: false,
+            alb: None,
         }
     }
 }
@@ -269,6 +273,8 @@ pub struct Issuers {
     pub served: LocalIssuer,
     /// An issuer whose JWKS endpoint answers 500.
     pub unavailable: LocalIssuer,
+    /// A load balancer, for the rows of that door.
+    pub alb: LocalAlb,
 }
 
 impl Issuers {
@@ -283,6 +289,7 @@ impl Issuers {
         Issuers {
             served: LocalIssuer::start().expect("starting an issuer"),
             unavailable,
+            alb: LocalAlb::start().expect("starting a load balancer"),
         }
     }
 }

@@ -2,6 +2,7 @@
 //! auth, rules, and rendering. Each row reads as the sentence a test name would say; the
 //! helpers here write the common answers.
 
+mod alb;
 mod rendering;
 mod rules;
 mod sources;
@@ -104,5 +105,6 @@ pub fn cases(issuers: &Issuers) -> Vec<Case> {
     rows.extend(sources::sources(issuers));
     rows.extend(rules::rules(issuers));
     rows.extend(rendering::rendering(issuers));
+    rows.extend(alb::alb(issuers));
     rows
 }
