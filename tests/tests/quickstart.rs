@@ -199,3 +199,65 @@ fn readme_quickstart_snippet_is_the_example_code() {
         );
     }
 }
+
+/// Every test SECURITY.md names as keeping a guarantee exists where it says: within
+/// parentheses, a `` `path` `` of a Rust file followed by the `` `names` `` of functions (or
+/// behaviour-table rows) in it.
+#[test]
+fn security_md_names_tests_that_exist_where_it_says() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let text = std::fs::read_to_string(root.join("SECURITY.md")).expect("SECURITY.md");
+    let mut missing = Vec::new();
+    let mut checked = 0;
+    // The file named last in each open parenthesis, innermost last.
+    let mut files: Vec<Option<String>> = Vec::new();
+    let mut rest = text.as_str();
+    while let Some(at) = rest.find(['(', ')', '`']) {
+        let (mark, after) = (rest.as_bytes()[at], &rest[at + 1..]);
+        rest = after;
+        match mark {
+            b'(' => files.push(None),
+            b')' => {
+                files.pop();
+            }
+            _ => {
+                let Some(end) = rest.find('`') else { break };
+                let quoted = &rest[..end];
+                rest = &rest[end + 1..];
+                let Some(file) = files.last_mut() else {
+                    continue;
+                };
+                if quoted.ends_with(".rs") && quoted.contains('/') {
+                    *file = std::fs::read_to_string(root.join(quoted)).ok();
+                    if file.is_none() {
+                        missing.push(format!("{quoted} (no such file)"));
+                    }
+                    continue;
+                }
+                let is_test_name = quoted.len() > 12
+                    && quoted.contains('_')
+                    && quoted
+                        .bytes()
+                        .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_');
+                let (Some(source), true) = (file.as_deref(), is_test_name) else {
+                    continue;
+                };
+                checked += 1;
+                let defined = source.contains(&format!("fn {quoted}("))
+                    || source.contains(&format!("fn {quoted}<"))
+                    || source.contains(&format!("\"{quoted}\""));
+                if !defined {
+                    missing.push(quoted.to_owned());
+                }
+            }
+        }
+    }
+    assert!(
+        checked > 40,
+        "only {checked} names found: has the format changed?"
+    );
+    assert!(
+        missing.is_empty(),
+        "SECURITY.md names tests that are not there: {missing:?}"
+    );
+}

@@ -231,6 +231,14 @@ impl AlbTokenBuilder<'_> {
         self.header("signer", arn)
     }
 
+    /// Valid for `lifetime` from now (default: two minutes).
+    pub fn lifetime(mut self, lifetime: Duration) -> Self {
+        let exp = now() + lifetime.as_secs();
+        self.header.insert("exp".into(), exp.into());
+        self.payload.insert("exp".into(), exp.into());
+        self
+    }
+
     /// Expired a minute ago.
     pub fn expired(mut self) -> Self {
         let exp = now() - 60;
