@@ -207,7 +207,8 @@ impl<C, R: Render> AuthSettings<C, R> {
     /// What a verified request concluded, once it meets the settings' rule.
     ///
     /// # Errors
-    /// [`ErrorKind::RequirementNotMet`](crate::ErrorKind::RequirementNotMet) when the rule is not met (403; 401 for a token-use rule).
+    /// [`ErrorKind::RequirementNotMet`] when the rule is not met (403; 401 for a token-use
+    /// rule).
     pub fn admit(&self, claims: Claims) -> Result<Authentication, Error> {
         if let Some(rule) = &self.require {
             rule.check(&claims)?;
