@@ -47,8 +47,8 @@
 //!
 //! # How the crate reads
 //!
-//! Modules depend one way, so the crate reads bottom-up: `clock` and `crypto` (time and
-//! signature primitives); `error` (every refusal and how it is answered, knowing rules only
+//! Modules depend one way, so the crate reads bottom-up: `clock`, `crypto` and `partition`
+//! (time, signature primitives, and the DNS suffix of each AWS partition); `error` (every refusal and how it is answered, knowing rules only
 //! through a small trait they implement); `jws` (compact JWS parsing) and `jwks` (key sets and
 //! the per-issuer key store); `issuer` (user pools and OIDC issuers); `payload` (the one parse
 //! of a token's payload) and `claims` (the claims of a verified token); `require` (rules on
@@ -82,6 +82,7 @@ pub mod identity_pool;
 mod issuer;
 mod jwks;
 mod jws;
+mod partition;
 mod payload;
 pub mod rejection;
 mod require;

@@ -7,6 +7,7 @@ use std::path::Path;
 const ORDER: &[&str] = &[
     "clock",
     "crypto",
+    "partition",
     "error",
     "jws",
     "jwks",

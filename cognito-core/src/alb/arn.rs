@@ -2,6 +2,7 @@
 //! that region publishes their public keys.
 
 use crate::error::ConfigError;
+use crate::partition;
 
 /// A load balancer allowed to sign: `arn:{partition}:elasticloadbalancing:{region}:{account}:
 /// loadbalancer/app/{name}/{id}`.
@@ -49,6 +50,9 @@ impl LoadBalancer {
             return Err(refused(
                 "the region is not a region name (eu-west-1, us-gov-west-1, …)",
             ));
+        }
+        if partition::of_region(region).name != partition {
+            return Err(refused("the partition is not the region's"));
         }
         if account.len() != 12 || !account.bytes().all(|b| b.is_ascii_digit()) {
             return Err(refused("the account is not 12 digits"));
@@ -153,6 +157,8 @@ mod tests {
             "arn:gcp:elasticloadbalancing:eu-west-1:123456789012:loadbalancer/app/my-alb/50dc6c495c0c9188",
             "arn:aws:elasticloadbalancing:eu-west-1:123456789012:loadbalancer/app/my-alb/50dc/extra",
             "arn:aws:elasticloadbalancing:eu-west-1:123456789012:loadbalancer/app/../50dc6c495c0c9188",
+            "arn:aws:elasticloadbalancing:cn-north-1:123456789012:loadbalancer/app/a/1f",
+            "arn:aws-cn:elasticloadbalancing:eu-west-1:123456789012:loadbalancer/app/a/1f",
         ] {
             assert!(LoadBalancer::parse(arn).is_err(), "{arn}");
         }

@@ -111,3 +111,44 @@ fn issuer_override_moves_the_default_jwks_url() {
     assert!(matches!(spec.keys,
         KeySource::Url(u) if u == "http://127.0.0.1:9229/us-east-1_abc/.well-known/jwks.json"));
 }
+
+#[test]
+fn china_sovereign_cloud_and_govcloud_pools_derive_their_partitions_urls() {
+    for (pool_id, host) in [
+        (
+            "cn-north-1_AbCdEf123",
+            "cognito-idp.cn-north-1.amazonaws.com.cn",
+        ),
+        (
+            "cn-northwest-1_AbCdEf123",
+            "cognito-idp.cn-northwest-1.amazonaws.com.cn",
+        ),
+        (
+            "eusc-de-east-1_AbCdEf123",
+            "cognito-idp.eusc-de-east-1.amazonaws.eu",
+        ),
+        (
+            "us-gov-west-1_AbCdEf123",
+            "cognito-idp.us-gov-west-1.amazonaws.com",
+        ),
+        ("eu-west-1_AbCdEf123", "cognito-idp.eu-west-1.amazonaws.com"),
+    ] {
+        let pool = UserPool::new(pool_id).unwrap().any_client().any_token_use();
+        let spec = pool.clone().accept_updated_issuer().into_spec();
+        assert_eq!(spec.accepted_iss[0], format!("https://{host}/{pool_id}"));
+        assert_eq!(
+            spec.accepted_iss[1],
+            format!("https://issuer-{host}/{pool_id}"),
+        );
+        assert_eq!(&*spec.login_provider, format!("{host}/{pool_id}"));
+        match &spec.keys {
+            super::KeySource::Url(url) => {
+                assert_eq!(
+                    *url,
+                    format!("https://{host}/{pool_id}/.well-known/jwks.json")
+                );
+            }
+            super::KeySource::Static(_) => panic!("a derived pool fetches its keys"),
+        }
+    }
+}

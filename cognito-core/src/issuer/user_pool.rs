@@ -10,11 +10,13 @@ use super::{
 };
 use crate::error::ConfigError;
 use crate::jwks::Jwks;
+use crate::partition;
 
 /// An Amazon Cognito user pool whose tokens are accepted.
 ///
-/// `UserPool::new` derives the issuer (`https://cognito-idp.{region}.amazonaws.com/{pool}`) and
-/// the JWKS URL from the pool id. Two choices are mandatory before it can verify anything:
+/// `UserPool::new` derives the issuer (`https://cognito-idp.{region}.amazonaws.com/{pool}`; in
+/// China `amazonaws.com.cn`, in the European Sovereign Cloud `amazonaws.eu`, each partition its
+/// own suffix) and the JWKS URL from the pool id. Two choices are mandatory before it can verify anything:
 ///
 /// - the app client: [`client_id`](UserPool::client_id) (repeatable) or, to accept tokens of
 ///   every client of the pool, [`any_client`](UserPool::any_client);
@@ -60,7 +62,10 @@ impl UserPool<NoClient, NoTokenUse> {
             any_client: false,
             token_use: AllowedTokenUse::Either,
             resource_audiences: Vec::new(),
-            issuer: format!("https://cognito-idp.{region}.amazonaws.com/{pool_id}"),
+            issuer: format!(
+                "https://cognito-idp.{region}.{}/{pool_id}",
+                partition::of_region(region).dns_suffix
+            ),
             updated_issuer: false,
             jwks: None,
             allow_http: false,
@@ -229,8 +234,10 @@ impl UserPool<ClientChosen, TokenUseChosen> {
         let mut accepted_iss = vec![self.issuer.clone()];
         if self.updated_issuer {
             accepted_iss.push(format!(
-                "https://issuer-cognito-idp.{}.amazonaws.com/{}",
-                self.region, self.pool_id
+                "https://issuer-cognito-idp.{}.{}/{}",
+                self.region,
+                partition::of_region(&self.region).dns_suffix,
+                self.pool_id
             ));
         }
         let keys = self.jwks.unwrap_or_else(|| {
@@ -242,8 +249,13 @@ impl UserPool<ClientChosen, TokenUseChosen> {
         let clients = (!self.any_client).then(|| self.clients.into_boxed_slice());
         IssuerSpec {
             accepted_iss,
-            login_provider: format!("cognito-idp.{}.amazonaws.com/{}", self.region, self.pool_id)
-                .into(),
+            login_provider: format!(
+                "cognito-idp.{}.{}/{}",
+                self.region,
+                partition::of_region(&self.region).dns_suffix,
+                self.pool_id
+            )
+            .into(),
             keys,
             rules: ClaimRules::Cognito {
                 clients,
