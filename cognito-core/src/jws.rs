@@ -99,10 +99,8 @@ pub(crate) fn parse<'a>(
     if raw.crit {
         return Err(ErrorKind::UnsupportedCriticalHeader);
     }
-    let alg = match Algorithm::from_name(&raw.alg) {
-        Some(Algorithm::Rs256) => Algorithm::Rs256,
-        _ => return Err(ErrorKind::UnsupportedAlgorithm),
-    };
+    // `none`, `HS*` and unknown names end here, before the issuer or a key is looked at.
+    let alg = Algorithm::from_name(&raw.alg).ok_or(ErrorKind::UnsupportedAlgorithm)?;
     let kid = raw.kid.ok_or(ErrorKind::MissingKeyId)?;
 
     let mut payload = Vec::with_capacity(payload_b64.len() * 3 / 4 + 3);
@@ -353,6 +351,22 @@ mod tests {
         assert_eq!(check_object(b"{\"a\":[],\"b\":[],\"\\", 2), Ok(()));
         let token = format!("{}.e30.AA", b64(&header));
         assert_eq!(parse_err(&token), ErrorKind::Malformed);
+    }
+
+    #[test]
+    fn every_accepted_algorithm_parses_and_none_hs_and_unknown_names_do_not() {
+        let (mut small, mut large) = ([0u8; HEADER_STACK], Vec::new());
+        for alg in Algorithm::ALL {
+            let t = token(&format!(r#"{{"alg":"{}","kid":"k"}}"#, alg.name()), "{}");
+            let jws = parse(&t, LIMITS, &mut small, &mut large).unwrap();
+            assert_eq!(jws.alg, alg);
+        }
+        for name in [
+            "none", "HS256", "HS384", "HS512", "es256", "ES256K", "Ed25519", "RSA-OAEP",
+        ] {
+            let t = token(&format!(r#"{{"alg":"{name}","kid":"k"}}"#), "{}");
+            assert_eq!(parse_err(&t), ErrorKind::UnsupportedAlgorithm, "{name}");
+        }
     }
 
     #[test]

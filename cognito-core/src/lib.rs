@@ -33,8 +33,10 @@
 //! These hold for every configuration and cannot be turned off:
 //!
 //! - **Fail closed.** Every error, timeout and misconfiguration refuses the token.
-//! - **Algorithms are pinned by the key.** `none`, `HS*` and any algorithm other than the
-//!   key's are refused; RSA keys under 2048 bits are refused; a `crit` header is refused;
+//! - **Algorithms are pinned by the key.** `none`, `HS*` and any unknown algorithm are refused
+//!   before a key is looked up, and so is any algorithm the token's issuer does not accept
+//!   (Cognito user pools: `RS256` only). A token verifies only with a key bound to its
+//!   algorithm (see below); RSA keys under 2048 bits are refused; a `crit` header is refused;
 //!   `jku`, `x5u` and `jwk` headers are ignored.
 //! - **`iss` only selects.** A token's issuer is compared exactly with the configured ones; it
 //!   never names a URL to fetch, and an unknown issuer is refused without network I/O.
@@ -45,10 +47,42 @@
 //!   have limits.
 //! - **No secrets in output.** Tokens appear in no log, `Debug` output or error message.
 //!
+//! # Algorithms
+//!
+//! A Cognito user pool signs with `RS256` alone, and a [`UserPool`] accepts nothing else. An
+//! [`OidcIssuer`] accepts every [`Algorithm`]: `RS256`, `RS384`, `RS512`, `PS256`, `PS384`,
+//! `PS512`, `ES256`, `ES384`, `ES512` and `EdDSA`. Each is bound to the key that verifies it:
+//!
+//! | token `alg` | key (JWK) |
+//! |---|---|
+//! | `RS256` `RS384` `RS512` `PS256` `PS384` `PS512` | `kty` `RSA`, 2048 to 8192 bits |
+//! | `ES256` / `ES384` / `ES512` | `kty` `EC`, `crv` `P-256` / `P-384` / `P-521`; `x`, `y` of the curve's length, a point on it |
+//! | `EdDSA` | `kty` `OKP`, `crv` `Ed25519`, a 32-byte `x` |
+//!
+//! A JWK's `alg`, when present, must name the token's algorithm too, so an RSA key published
+//! for `RS256` never verifies a `PS256` token. A key whose type, curve or `alg` disagrees
+//! with the token's `alg` refuses it ([`ErrorKind::KeyAlgorithmMismatch`]) without a
+//! signature check. ECDSA signatures are R‖S, each half the curve's length (64 bytes for
+//! `ES256`); DER-encoded ones are refused. Keys are parsed once, when their set is loaded;
+//! keys that cannot be used are skipped and logged (see [`Jwks`]).
+//!
+//! [`OidcIssuer::algorithms`] limits an issuer to the algorithms its provider uses:
+//!
+//! ```
+//! use cognito_core::{Algorithm, OidcIssuer};
+//!
+//! let issuer = OidcIssuer::new("https://idp.example.com")?
+//!     .audience("my-api")?
+//!     .algorithms([Algorithm::Es256])?;
+//! # let _ = issuer;
+//! # Ok::<(), cognito_core::ConfigError>(())
+//! ```
+//!
 //! # How the crate reads
 //!
 //! Modules depend one way, so the crate reads bottom-up: `clock`, `crypto` and `partition`
-//! (time, signature primitives, and the DNS suffix of each AWS partition); `error` (every refusal and how it is answered, knowing rules only
+//! (time; the algorithms with the keys of each type that verify them; the DNS suffix of each
+//! AWS partition); `error` (every refusal and how it is answered, knowing rules only
 //! through a small trait they implement); `jws` (compact JWS parsing) and `jwks` (key sets and
 //! the per-issuer key store); `issuer` (user pools and OIDC issuers); `payload` (the one parse
 //! of a token's payload) and `claims` (the claims of a verified token); `require` (rules on
@@ -62,8 +96,9 @@
 //! # Features
 //!
 //! - `aws-lc` (default): signatures verified with aws-lc-rs.
-//! - `rust-crypto`: signatures verified with the RustCrypto `rsa` crate instead. Exactly one of
-//!   the two must be enabled; both or neither is a compile error.
+//! - `rust-crypto`: signatures verified with the RustCrypto crates `rsa`, `p256`, `p384`, `p521`
+//!   and `ed25519-dalek` instead. Exactly one of the two must be enabled; both or neither is a
+//!   compile error. Both accept and refuse the same algorithms and keys.
 //! - `identity-pool`: [`identity_pool`], temporary AWS credentials for verified users.
 //! - `test-util`: [`test_util::LocalIssuer`], a local issuer for tests and examples.
 

@@ -11,7 +11,6 @@ mod ec;
 mod ed25519;
 mod rsa;
 #[cfg(feature = "test-util")]
-#[cfg_attr(not(test), allow(dead_code, unused_imports))]
 mod signing;
 
 pub use algorithm::Algorithm;
@@ -20,7 +19,6 @@ pub(crate) use ec::{Curve, EcKey};
 pub(crate) use ed25519::Ed25519Key;
 pub(crate) use rsa::RsaKey;
 #[cfg(feature = "test-util")]
-#[cfg_attr(not(test), allow(unused_imports))]
 pub(crate) use signing::{EcSigningKey, Ed25519SigningKey};
 
 #[cfg(all(feature = "aws-lc", feature = "rust-crypto"))]

@@ -70,6 +70,7 @@ impl EcSigningKey {
 
     /// The DER `SubjectPublicKeyInfo` of a P-256 key (what a `PUBLIC KEY` PEM block holds);
     /// `None` on another curve.
+    // For test issuers that publish a PEM key rather than a JWK (an ALB's).
     pub(crate) fn p256_spki_der(&self) -> Option<Vec<u8>> {
         (self.curve == Curve::P256)
             .then(|| [&super::ec::P256_SPKI_PREFIX[..], &self.point].concat())

@@ -26,8 +26,10 @@ pub enum ErrorKind {
     NonCanonicalEncoding,
     /// The header or payload nests JSON deeper than the configured limit.
     JsonTooDeep,
-    /// The header names an algorithm that is not accepted (`none`, `HS256`, anything but the
-    /// algorithm the issuer signs with).
+    /// The header names an algorithm that is not accepted: `none`, `HS256`, a name no
+    /// verifier knows, or one the token's issuer does not sign with (anything but `RS256` for
+    /// a Cognito user pool; what [`OidcIssuer::algorithms`](crate::OidcIssuer::algorithms)
+    /// leaves out).
     UnsupportedAlgorithm,
     /// The header has no `kid`.
     MissingKeyId,
@@ -37,7 +39,9 @@ pub enum ErrorKind {
     UnknownIssuer,
     /// The issuer's key set has no key with the token's `kid`.
     UnknownKeyId,
-    /// The key with the token's `kid` does not allow the token's algorithm.
+    /// The key with the token's `kid` is not bound to the token's algorithm: another key type
+    /// or curve (an `ES256` token naming a P-384 or RSA key), or a JWK whose `alg` names
+    /// another algorithm.
     KeyAlgorithmMismatch,
     /// The signature does not verify.
     InvalidSignature,

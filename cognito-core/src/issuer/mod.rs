@@ -29,6 +29,7 @@ mod tests;
 
 use std::sync::Arc;
 
+use crate::crypto::Algorithms;
 use crate::jwks::Jwks;
 
 pub use oidc::OidcIssuer;
@@ -90,4 +91,6 @@ pub(crate) struct IssuerSpec {
     pub(crate) login_provider: Arc<str>,
     pub(crate) keys: KeySource,
     pub(crate) rules: ClaimRules,
+    /// The algorithms this issuer's tokens may name; others are refused before key lookup.
+    pub(crate) algorithms: Algorithms,
 }

@@ -5,20 +5,34 @@ use std::marker::PhantomData;
 
 use super::validation::validate_audience;
 use super::{ClaimRules, ClientChosen, IssuerSpec, KeySource, NoClient, validate_url};
+use crate::crypto::{Algorithm, Algorithms};
 use crate::error::ConfigError;
 use crate::jwks::Jwks;
 
 /// Any OpenID Connect issuer (Google, Auth0, Okta, another Cognito-federated IdP): tokens are
-/// RS256 JWTs whose `iss` is the issuer URL and whose `aud` names this API.
+/// JWTs whose `iss` is the issuer URL and whose `aud` names this API.
+///
+/// Tokens may be signed with any [`Algorithm`] (`RS256`, `RS384`, `RS512`, `PS256`, `PS384`,
+/// `PS512`, `ES256`, `ES384`, `ES512`, `EdDSA`), each only by a key of its type: the JWK's
+/// `kty`, `crv` and `alg` (when present) must agree with the token's `alg` (see
+/// [`Jwks`](crate::Jwks)). [`algorithms`](OidcIssuer::algorithms) narrows the list to what the
+/// provider really uses.
 ///
 /// ```
-/// use cognito_core::{OidcIssuer, Verifier};
+/// use cognito_core::{Algorithm, OidcIssuer, Verifier};
 ///
 /// let google = OidcIssuer::new("https://accounts.google.com")?
 ///     .audience("1234-abc.apps.googleusercontent.com")?
 ///     .jwks_url("https://www.googleapis.com/oauth2/v3/certs")?;
 /// let verifier = Verifier::builder().oidc(google).build()?;
 /// # let _ = verifier;
+///
+/// // A provider that signs with ES256 and EdDSA only: tokens naming another algorithm are
+/// // refused before any key is looked up.
+/// let idp = OidcIssuer::new("https://idp.example.com")?
+///     .audience("my-api")?
+///     .algorithms([Algorithm::Es256, Algorithm::EdDsa])?;
+/// # let _ = idp;
 /// # Ok::<(), cognito_core::ConfigError>(())
 /// ```
 #[derive(Clone)]
@@ -28,6 +42,7 @@ pub struct OidcIssuer<C = ClientChosen> {
     any_audience: bool,
     jwks: Option<KeySource>,
     allow_http: bool,
+    algorithms: Algorithms,
     state: PhantomData<C>,
 }
 
@@ -45,6 +60,7 @@ impl OidcIssuer<NoClient> {
             any_audience: false,
             jwks: None,
             allow_http: false,
+            algorithms: Algorithms::from_iter(Algorithm::ALL),
             state: PhantomData,
         })
     }
@@ -68,6 +84,7 @@ impl OidcIssuer<NoClient> {
             any_audience: false,
             jwks: None,
             allow_http: false,
+            algorithms: Algorithms::from_iter(Algorithm::ALL),
             state: PhantomData,
         }
     }
@@ -116,6 +133,29 @@ impl<C> OidcIssuer<C> {
         self
     }
 
+    /// Accepts only tokens signed with one of these algorithms (default: every [`Algorithm`]).
+    /// A token naming another is refused as [`UnsupportedAlgorithm`] before any key is looked
+    /// up, even when the issuer publishes a key for it. Replaces an earlier list.
+    ///
+    /// [`UnsupportedAlgorithm`]: crate::ErrorKind::UnsupportedAlgorithm
+    ///
+    /// # Errors
+    /// `algorithms` when the list is empty: no token could ever verify.
+    pub fn algorithms(
+        mut self,
+        algorithms: impl IntoIterator<Item = Algorithm>,
+    ) -> Result<Self, ConfigError> {
+        let algorithms: Algorithms = algorithms.into_iter().collect();
+        if algorithms.is_empty() {
+            return Err(ConfigError::new(
+                "algorithms",
+                "the list is empty; no token could verify",
+            ));
+        }
+        self.algorithms = algorithms;
+        Ok(self)
+    }
+
     /// The expected `iss` value.
     #[must_use]
     pub fn issuer(&self) -> &str {
@@ -129,6 +169,7 @@ impl<C> OidcIssuer<C> {
             any_audience: self.any_audience,
             jwks: self.jwks,
             allow_http: self.allow_http,
+            algorithms: self.algorithms,
             state: PhantomData,
         }
     }
@@ -154,6 +195,7 @@ impl OidcIssuer<ClientChosen> {
             login_provider,
             keys,
             rules: ClaimRules::Oidc { audiences },
+            algorithms: self.algorithms,
         }
     }
 }
@@ -164,6 +206,7 @@ impl<C> fmt::Debug for OidcIssuer<C> {
             .field("issuer", &self.issuer)
             .field("audiences", &self.audiences)
             .field("any_audience", &self.any_audience)
+            .field("algorithms", &self.algorithms)
             .finish_non_exhaustive()
     }
 }

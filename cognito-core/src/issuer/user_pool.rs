@@ -8,6 +8,7 @@ use super::{
     AllowedTokenUse, ClaimRules, ClientChosen, IssuerSpec, KeySource, NoClient, NoTokenUse,
     TokenUse, TokenUseChosen, validate_url,
 };
+use crate::crypto::{Algorithm, Algorithms};
 use crate::error::ConfigError;
 use crate::jwks::Jwks;
 use crate::partition;
@@ -248,6 +249,8 @@ impl UserPool<ClientChosen, TokenUseChosen> {
         });
         let clients = (!self.any_client).then(|| self.clients.into_boxed_slice());
         IssuerSpec {
+            // Cognito signs with RS256 alone.
+            algorithms: Algorithms::one(Algorithm::Rs256),
             accepted_iss,
             login_provider: format!(
                 "cognito-idp.{}.{}/{}",

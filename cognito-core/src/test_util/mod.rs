@@ -7,6 +7,13 @@
 //! (`https://cognito-idp.{region}.amazonaws.com/{pool}`); the pool from
 //! [`LocalIssuer::user_pool`] fetches its keys from the local endpoint instead.
 //!
+//! [`LocalIssuerBuilder::algorithms`] also publishes a key for each other [`Algorithm`]
+//! (P-256, P-384 and P-521 EC keys, an Ed25519 key, the RSA key under one `kid` per RSA
+//! algorithm), so that [`TokenBuilder::algorithm`] mints tokens of that algorithm, as an OIDC
+//! provider would; [`LocalIssuer::oidc_issuer`] verifies them.
+//!
+//! [`Algorithm`]: crate::Algorithm
+//!
 //! ```
 //! use std::time::Duration;
 //! use cognito_core::test_util::{JwksBehaviour, LocalIssuer};
@@ -41,17 +48,18 @@ use hyper::{Request, Response, StatusCode};
 use jsonwebtoken::{Algorithm, EncodingKey};
 use serde_json::{Map, Value, json};
 
-use crate::issuer::{ClientChosen, UserPool};
+use crate::issuer::{ClientChosen, OidcIssuer, UserPool};
 use crate::jwks::Jwks;
 use crate::jws::STRICT_B64;
 
 mod alb;
+mod algorithms;
 mod keys;
 mod server;
 mod token;
 
 pub use alb::{AlbTokenBuilder, LocalAlb};
-
+use algorithms::AlgorithmKey;
 use keys::SigningKey;
 pub use token::TokenBuilder;
 use token::{Signer, sign_compact};
@@ -80,6 +88,8 @@ struct Keys {
     published: Vec<Arc<SigningKey>>,
     /// Never published: tokens signed with it must fail.
     other: Arc<SigningKey>,
+    /// One key per other algorithm the issuer was built with, published after the RSA keys.
+    by_algorithm: Vec<Arc<AlgorithmKey>>,
 }
 
 struct State {
@@ -103,6 +113,7 @@ impl State {
     fn jwks_json(&self) -> String {
         let keys = lock(&self.keys);
         let mut jwks: Vec<Value> = keys.published.iter().map(|k| k.jwk()).collect();
+        jwks.extend(keys.by_algorithm.iter().map(|k| k.jwk()));
         jwks.extend(lock(&self.raw_keys).iter().cloned());
         json!({ "keys": jwks }).to_string()
     }
@@ -118,6 +129,7 @@ impl State {
 pub struct LocalIssuerBuilder {
     pool_id: String,
     client_id: String,
+    algorithms: Vec<crate::Algorithm>,
 }
 
 impl LocalIssuerBuilder {
@@ -130,6 +142,16 @@ impl LocalIssuerBuilder {
     /// The app client tokens are issued to. Default: `localclient`.
     pub fn client_id(mut self, client_id: impl Into<String>) -> Self {
         self.client_id = client_id.into();
+        self
+    }
+
+    /// Also publishes a key for each of these algorithms, with the JWK `alg` it names and the
+    /// `kid` `local-{alg}` (`local-es256`, `local-eddsa`…): a new P-256, P-384, P-521 or
+    /// Ed25519 key, or, for `RS384`, `RS512` and the `PS*` algorithms, the issuer's first RSA
+    /// key under one more `kid`. `RS256` is always there (the pool's own key). Tokens of these
+    /// algorithms come from [`TokenBuilder::algorithm`]. Default: none.
+    pub fn algorithms(mut self, algorithms: impl IntoIterator<Item = crate::Algorithm>) -> Self {
+        self.algorithms = algorithms.into_iter().collect();
         self
     }
 
@@ -149,8 +171,18 @@ impl LocalIssuerBuilder {
             .and_then(|p| p.jwks_url(&jwks_url))
             .map(UserPool::any_token_use)
             .map_err(std::io::Error::other)?;
+        let oidc = OidcIssuer::new(pool.issuer_url())
+            .and_then(|o| o.audience(&self.client_id))
+            .and_then(|o| o.jwks_url(&jwks_url))
+            .map_err(std::io::Error::other)?;
         let active = Arc::new(SigningKey::generate("local-0".into())?);
         let other = Arc::new(SigningKey::generate("local-other".into())?);
+        let mut by_algorithm: Vec<Arc<AlgorithmKey>> = Vec::new();
+        for alg in self.algorithms {
+            if alg != crate::Algorithm::Rs256 && !by_algorithm.iter().any(|k| k.alg == alg) {
+                by_algorithm.push(Arc::new(AlgorithmKey::generate(alg, &active)?));
+            }
+        }
         let state = Arc::new(State {
             region: pool.region().to_owned(),
             issuer: pool.issuer_url().to_owned(),
@@ -160,6 +192,7 @@ impl LocalIssuerBuilder {
                 published: vec![Arc::clone(&active)],
                 active,
                 other,
+                by_algorithm,
             }),
             raw_keys: Mutex::new(Vec::new()),
             behaviour: Mutex::new(JwksBehaviour::Normal),
@@ -171,6 +204,7 @@ impl LocalIssuerBuilder {
             state,
             server,
             pool,
+            oidc,
             jwks_url,
         })
     }
@@ -181,6 +215,7 @@ pub struct LocalIssuer {
     state: Arc<State>,
     server: server::Server,
     pool: UserPool<ClientChosen>,
+    oidc: OidcIssuer<ClientChosen>,
     jwks_url: String,
 }
 
@@ -198,6 +233,7 @@ impl LocalIssuer {
         LocalIssuerBuilder {
             pool_id: "us-east-1_LocalPool".into(),
             client_id: "localclient".into(),
+            algorithms: Vec::new(),
         }
     }
 
@@ -236,6 +272,28 @@ impl LocalIssuer {
     #[must_use]
     pub fn user_pool(&self) -> UserPool<ClientChosen> {
         self.pool.clone()
+    }
+
+    /// This issuer as a generic OIDC issuer: its `iss`, its client as the audience (so ID
+    /// tokens verify; access tokens carry no `aud`), keys from the local endpoint, every
+    /// [`Algorithm`](crate::Algorithm) accepted (narrow it with `.algorithms(..)`).
+    #[must_use]
+    pub fn oidc_issuer(&self) -> OidcIssuer<ClientChosen> {
+        self.oidc.clone()
+    }
+
+    /// The `kid` tokens of `alg` are signed under: the active key's for `RS256`, the key
+    /// published for `alg` by [`LocalIssuerBuilder::algorithms`], or `None`.
+    #[must_use]
+    pub fn kid_for(&self, alg: crate::Algorithm) -> Option<String> {
+        let keys = lock(&self.state.keys);
+        if alg == crate::Algorithm::Rs256 {
+            return Some(keys.active.kid.clone());
+        }
+        keys.by_algorithm
+            .iter()
+            .find(|k| k.alg == alg)
+            .map(|k| k.kid.clone())
     }
 
     /// The currently published keys, parsed (for a verifier that must not fetch).

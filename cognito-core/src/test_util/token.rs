@@ -6,6 +6,8 @@ use super::*;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(super) enum Signer {
     Active,
+    /// The key published for this algorithm.
+    Algorithm(crate::Algorithm),
     Other,
     AlgNone,
     HmacWithPublicKey,
@@ -155,6 +157,18 @@ impl TokenBuilder {
         self
     }
 
+    /// Signs with the key published for `alg` (see [`LocalIssuerBuilder::algorithms`]), under
+    /// its `kid`, with `alg` in the header. `RS256` is the active key, as by default. An
+    /// algorithm the issuer has no key for leaves the signature empty, and the `kid` the
+    /// active key's: the token never verifies.
+    pub fn algorithm(mut self, alg: crate::Algorithm) -> Self {
+        self.signer = match alg {
+            crate::Algorithm::Rs256 => Signer::Active,
+            alg => Signer::Algorithm(alg),
+        };
+        self
+    }
+
     /// An unsigned token: `alg: none`, empty signature.
     pub fn alg_none(mut self) -> Self {
         self.signer = Signer::AlgNone;
@@ -224,6 +238,19 @@ impl TokenBuilder {
     pub fn sign(self) -> String {
         let claims = self.claims();
         let keys = lock(&self.state.keys);
+        if let Signer::Algorithm(alg) = self.signer {
+            let key = keys.by_algorithm.iter().find(|k| k.alg == alg).cloned();
+            let kid = key.as_ref().map_or(&keys.active.kid, |k| &k.kid).clone();
+            drop(keys);
+            let payload = Value::Object(claims).to_string();
+            return compact(
+                &self.header,
+                payload.as_bytes(),
+                &kid,
+                alg.name(),
+                |input| key.map(|k| k.sign(input)).unwrap_or_default(),
+            );
+        }
         let key = match self.signer {
             Signer::Other => Arc::clone(&keys.other),
             _ => Arc::clone(&keys.active),
@@ -247,12 +274,40 @@ pub(super) fn sign_compact(
     signer: &Signer,
 ) -> String {
     let alg = match signer {
+        Signer::Algorithm(alg) => alg.name(),
         Signer::Active | Signer::Other => "RS256",
         Signer::AlgNone => "none",
         Signer::HmacWithPublicKey => "HS256",
     };
+    // Signing with a freshly generated, valid key does not fail; if it ever did, the empty
+    // signature makes the token fail verification rather than the test harness panic.
+    compact(extra_header, payload, &key.kid, alg, |input| {
+        let signature = match signer {
+            Signer::Active | Signer::Other | Signer::Algorithm(_) => {
+                jsonwebtoken::crypto::sign(input, &key.encoding, Algorithm::RS256)
+            }
+            Signer::AlgNone => Ok(String::new()),
+            Signer::HmacWithPublicKey => jsonwebtoken::crypto::sign(
+                input,
+                &EncodingKey::from_secret(&key.n),
+                Algorithm::HS256,
+            ),
+        };
+        signature.unwrap_or_default()
+    })
+}
+
+/// The compact token for `payload` under the header `{"alg":<alg>,"kid":<kid>}` with
+/// `extra_header` merged over it, signed by `sign` (which returns the base64url signature).
+fn compact(
+    extra_header: &Map<String, Value>,
+    payload: &[u8],
+    kid: &str,
+    alg: &str,
+    sign: impl FnOnce(&[u8]) -> String,
+) -> String {
     let mut header = Map::new();
-    header.insert("kid".into(), json!(key.kid));
+    header.insert("kid".into(), json!(kid));
     header.insert("alg".into(), json!(alg));
     for (name, value) in extra_header {
         header.insert(name.clone(), value.clone());
@@ -262,20 +317,8 @@ pub(super) fn sign_compact(
         STRICT_B64.encode(Value::Object(header).to_string()),
         STRICT_B64.encode(payload)
     );
-    let signature = match signer {
-        Signer::Active | Signer::Other => {
-            jsonwebtoken::crypto::sign(signing_input.as_bytes(), &key.encoding, Algorithm::RS256)
-        }
-        Signer::AlgNone => Ok(String::new()),
-        Signer::HmacWithPublicKey => jsonwebtoken::crypto::sign(
-            signing_input.as_bytes(),
-            &EncodingKey::from_secret(&key.n),
-            Algorithm::HS256,
-        ),
-    };
-    // Signing with a freshly generated, valid key does not fail; if it ever did, the empty
-    // signature makes the token fail verification rather than the test harness panic.
-    format!("{signing_input}.{}", signature.unwrap_or_default())
+    let signature = sign(signing_input.as_bytes());
+    format!("{signing_input}.{signature}")
 }
 
 impl fmt::Debug for TokenBuilder {

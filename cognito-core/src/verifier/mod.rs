@@ -39,8 +39,9 @@ type AsyncCheck = Box<dyn Fn(Claims) -> CheckFuture + Send + Sync>;
 /// Build one from a [`UserPool`] (`Verifier::from(pool)`) or with [`Verifier::builder`] for
 /// several issuers and non-default settings. Verification follows DESIGN's fixed order: strict
 /// parsing within size limits, header (`alg`, `kid`, no `crit`), issuer selection by exact `iss`
-/// (unknown issuers are refused without any network I/O), key lookup, RS256 signature with a key
-/// of at least 2048 bits, `exp`/`nbf` with leeway, `token_use`, app client, then the optional
+/// (unknown issuers are refused without any network I/O), the issuer's algorithms (`RS256` for a
+/// user pool), key lookup, the signature with a key bound to the token's algorithm (RSA keys
+/// of at least 2048 bits), `exp`/`nbf` with leeway, `token_use`, app client, then the optional
 /// [`check`](VerifierBuilder::check).
 ///
 /// [`UserPool`]: crate::UserPool

@@ -31,6 +31,9 @@ impl Verifier {
             .enumerate()
             .find(|(_, i)| i.spec.accepted_iss.iter().any(|a| a == iss))
             .ok_or(ErrorKind::UnknownIssuer)?;
+        if !issuer.spec.algorithms.contains(jws.alg) {
+            return Err(ErrorKind::UnsupportedAlgorithm.into());
+        }
 
         let key = issuer
             .store
