@@ -35,11 +35,19 @@ fn query_parameter(query: Option<&str>, name: &str) -> Option<String> {
         .map(str::to_owned)
 }
 
-/// A setup's realm, body format, optional auth and layer rule, applied to an adapter's
-/// `CognitoAuth` (both adapters' builders have these setters).
+/// An adapter's `CognitoAuth` for a setup: its door (a verifier, or a load balancer), the
+/// custom renderer `$custom` when the setup asks for one, realm, body format, optional auth and
+/// layer rule (both adapters' builders have these setters and constructors).
 macro_rules! configure {
-    ($auth:expr, $setup:expr) => {{
-        let (mut auth, setup): (_, &Setup) = ($auth, $setup);
+    ($auth:ident, $setup:expr, $verifier:expr, $custom:expr) => {{
+        let setup: &Setup = $setup;
+        let mut auth = match &setup.alb {
+            Some(alb) => $auth::alb(alb.clone()),
+            None => $auth::new($verifier),
+        };
+        if setup.custom_body {
+            auth = auth.rejections(Rejections::default().custom($custom));
+        }
         if let Some(realm) = setup.realm {
             auth = auth.realm(realm);
         }
@@ -95,19 +103,12 @@ mod tower_driver {
     }
 
     fn layer(setup: &Setup, verifier: Verifier) -> CognitoAuth {
-        let mut layer = match &setup.alb {
-            Some(alb) => CognitoAuth::alb(alb.clone()),
-            None => CognitoAuth::new(verifier),
+        let custom = |error: &cognito_core::Error, realm: &str| {
+            let mut response = cognito_tower::default_response(error, realm, BodyFormat::PlainText);
+            *response.body_mut() = custom_body(error).into();
+            response
         };
-        if setup.custom_body {
-            layer = layer.rejections(Rejections::default().custom(|error, realm| {
-                let mut response =
-                    cognito_tower::default_response(error, realm, BodyFormat::PlainText);
-                *response.body_mut() = custom_body(error).into();
-                response
-            }));
-        }
-        configure!(layer, setup).token_source(match setup.source {
+        configure!(CognitoAuth, setup, verifier, custom).token_source(match setup.source {
             Source::Bearer => TokenSource::bearer(),
             Source::Cookie(name) => TokenSource::cookie(name),
             Source::Header(name) => TokenSource::header(HeaderName::from_static(name)),
@@ -187,17 +188,11 @@ mod actix_driver {
     }
 
     fn middleware(setup: &Setup, verifier: Verifier) -> CognitoAuth {
-        let mut middleware = match &setup.alb {
-            Some(alb) => CognitoAuth::alb(alb.clone()),
-            None => CognitoAuth::new(verifier),
+        let custom = |error: &cognito_core::Error, realm: &str| {
+            let response = cognito_actix::default_response(error, realm, BodyFormat::PlainText);
+            response.set_body(custom_body(error)).map_into_boxed_body()
         };
-        if setup.custom_body {
-            middleware = middleware.rejections(Rejections::default().custom(|error, realm| {
-                let response = cognito_actix::default_response(error, realm, BodyFormat::PlainText);
-                response.set_body(custom_body(error)).map_into_boxed_body()
-            }));
-        }
-        configure!(middleware, setup).token_source(match setup.source {
+        configure!(CognitoAuth, setup, verifier, custom).token_source(match setup.source {
             Source::Bearer => TokenSource::bearer(),
             Source::Cookie(name) => TokenSource::cookie(name),
             Source::Header(name) => TokenSource::header(HeaderName::from_static(name)),
