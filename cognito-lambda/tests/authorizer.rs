@@ -662,3 +662,32 @@ fn malformed_route_patterns_are_refused_at_build() {
         assert_eq!(error.route(), route);
     }
 }
+
+#[tokio::test]
+async fn where_iam_cannot_follow_an_earlier_grant_the_policy_is_narrower_never_wider() {
+    let issuer = LocalIssuer::start().expect("local issuer");
+    // Staff may read their own orders; only admins the others; everyone the rest. For staff,
+    // the Deny of `GET /orders/*` (needed against the later `* /*`) also covers
+    // `GET /orders/mine`, and IAM's explicit Deny wins.
+    let rules = Rules::new()
+        .route("GET /orders/mine", Require::group("staff"))
+        .route("GET /orders/*", Require::group("admin"))
+        .allow("* /*")
+        .build()
+        .expect("no rule conflicts for every user");
+    let authorizer = Authorizer::new(Verifier::from(issuer.user_pool()), rules);
+    let staff = issuer.id_token().groups(["staff"]).sign();
+    let answer = authorizer
+        .handle(token_event(&staff, "GET/orders/mine"))
+        .await
+        .expect("a policy");
+    assert!(
+        !iam_allows(&answer, &format!("{PREFIX}GET/orders/mine")),
+        "narrower"
+    );
+    assert!(
+        !iam_allows(&answer, &format!("{PREFIX}GET/orders/7")),
+        "never wider"
+    );
+    assert!(iam_allows(&answer, &format!("{PREFIX}POST/orders/7")));
+}
