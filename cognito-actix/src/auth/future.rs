@@ -85,38 +85,38 @@ where
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let mut this = self.project();
-        loop {
-            match this.state.as_mut().project() {
-                StateProj::Called { future } => {
-                    return future.poll(cx).map_ok(ServiceResponse::map_into_left_body);
-                }
-                StateProj::Rejected { response } => {
-                    // Polled again after completing: stay pending rather than panic.
-                    return response
-                        .take()
-                        .map_or(Poll::Pending, |r| Poll::Ready(Ok(r)));
-                }
-                StateProj::Verifying {
-                    pending,
-                    request,
-                    service,
-                    settings,
-                } => {
-                    let verified = ready!(pending.as_mut().poll(cx));
-                    let Some(req) = request.take() else {
-                        return Poll::Pending;
-                    };
-                    let next = match verified.and_then(|claims| admit(settings, claims, &req)) {
-                        Ok(()) => State::Called {
-                            future: service.call(req),
-                        },
-                        Err(error) => State::Rejected {
-                            response: Some(refuse(settings, req, &error)),
-                        },
-                    };
-                    this.state.set(next);
-                }
+        // A verification ends first: in a call of the wrapped service, or in a refusal.
+        if let StateProj::Verifying {
+            pending,
+            request,
+            service,
+            settings,
+        } = this.state.as_mut().project()
+        {
+            let verified = ready!(pending.as_mut().poll(cx));
+            let Some(req) = request.take() else {
+                return Poll::Pending;
+            };
+            let next = match verified.and_then(|claims| admit(settings, claims, &req)) {
+                Ok(()) => State::Called {
+                    future: service.call(req),
+                },
+                Err(error) => State::Rejected {
+                    response: Some(refuse(settings, req, &error)),
+                },
+            };
+            this.state.set(next);
+        }
+        match this.state.project() {
+            StateProj::Called { future } => {
+                future.poll(cx).map_ok(ServiceResponse::map_into_left_body)
             }
+            // Polled again after completing: stay pending rather than panic.
+            StateProj::Rejected { response } => response
+                .take()
+                .map_or(Poll::Pending, |r| Poll::Ready(Ok(r))),
+            // Left by the step above whenever the verification has ended.
+            StateProj::Verifying { .. } => Poll::Pending,
         }
     }
 }
